@@ -1,0 +1,153 @@
+"""Mitmach: a participation-marketing community platform."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from community.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type | object | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI."""
+    import config as config_module
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    if config is None:
+        env = os.environ.get("MITMACH_ENV", "development")
+        config = config_module.CONFIGS[env]
+    app.config.from_object(config() if isinstance(config, type) else config)
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_templates(app)
+
+    from community.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        from flask_babel import gettext as _
+
+        from community.core.errors import error_response
+
+        message = _("The form has expired or did not come from this site. Please try again.")
+        return error_response(400, "csrf_failed", message)
+
+    from community.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_extensions(app: Flask) -> None:
+    from community.accounts import services as accounts
+    from community.accounts.models import AnonymousUser
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = AnonymousUser
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(accounts.load_session_user)
+
+
+def _select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    user_locale = getattr(current_user, "locale", None) if request else None
+    if user_locale in languages:
+        return user_locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from community import accounts, api, moderation, notifications, site
+
+    for package in (site, accounts, notifications, moderation, api):
+        app.register_blueprint(package.bp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from community.api.auth import is_token_request
+    from community.core.security import add_security_headers
+
+    @app.before_request
+    def _protect_from_csrf():
+        # Every state change needs a CSRF token, except API calls that carry a bearer token
+        # (a browser cannot attach one cross-site, and such calls ignore the session cookie).
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or is_token_request():
+            return
+        csrf.protect()
+
+    app.after_request(add_security_headers)
+
+
+def _register_templates(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+
+    from community.core.forms import ActionForm
+    from community.site import services as site_services
+    from community.site.views import SECTIONS
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+
+    @app.context_processor
+    def _layout():
+        def section_url(key: str, endpoint: str) -> str:
+            from flask import url_for
+
+            if endpoint in current_app.view_functions:
+                return url_for(endpoint)
+            return url_for("site.coming_soon", section=key)
+
+        return {
+            "branding": site_services.branding,
+            "sections": SECTIONS,
+            "section_url": section_url,
+            "current_locale": lambda: str(get_locale()),
+            "action_form": ActionForm,
+        }

@@ -1,0 +1,47 @@
+"""Who is calling the API: a bearer token, or the browser session (then CSRF applies)."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.core.errors import DomainError
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if one is sent."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def is_token_request() -> bool:
+    """Whether this API request authenticates by token (and so is exempt from CSRF)."""
+    return request.path.startswith("/api/") and bearer_token() is not None
+
+
+def api_user() -> User:
+    """The calling user; a sent token is the only credential looked at."""
+    if "api_user" in g:
+        return g.api_user
+    if "Authorization" in request.headers:
+        token = bearer_token()
+        user = accounts.user_for_token(token) if token else None
+        if user is None:
+            raise Unauthorized(_("The API token is missing, invalid, expired or revoked."))
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        raise Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
+    g.api_user = user
+    return user

@@ -1,0 +1,107 @@
+"""API v1 endpoints: parse JSON, call the same services as the pages, commit once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.api import bp
+from community.api.auth import api_user
+from community.core.errors import InvalidInput
+from community.core.pagination import parse_cursor
+from community.extensions import db
+from community.notifications import services as notifications
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput(_("Send a JSON object."))
+    return data
+
+
+def _string(data: dict[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise InvalidInput(_("%(field)s must be a string.", field=key), field=key)
+    return value
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "bio": user.bio_source,
+        "bio_html": user.bio_html,
+        "role": user.role,
+        "email": user.email,
+        "email_confirmed": user.email_confirmed_at is not None,
+        "locale": user.locale,
+        "member_since": user.created_at.isoformat(),
+        "unread_notifications": user.unread_notifications,
+    }
+
+
+@bp.get("/me")
+def me():
+    return jsonify(_me(api_user()))
+
+
+@bp.patch("/me")
+def update_me():
+    user = api_user()
+    data = _json_body()
+    accounts.update_profile(
+        user,
+        _string(data, "display_name", user.display_name),
+        _string(data, "bio", user.bio_source),
+    )
+    if "locale" in data:
+        accounts.set_locale(user, _string(data, "locale"))
+    db.session.commit()
+    return jsonify(_me(user))
+
+
+@bp.get("/notifications")
+def list_notifications():
+    user = api_user()
+    page = notifications.list_for(user, parse_cursor(request.args.get("before")))
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "text": n.text,
+                    "url": notifications.link(n, user),
+                    "created_at": n.created_at.isoformat(),
+                    "read": n.is_read,
+                }
+                for n in page.items
+            ],
+            "next_before": page.next_cursor,
+            "unread": user.unread_notifications,
+        }
+    )
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+def read_notification(notification_id: int):
+    user = api_user()
+    notifications.mark_read(user, notification_id)
+    db.session.commit()
+    return jsonify({"unread": user.unread_notifications})
+
+
+@bp.post("/notifications/read-all")
+def read_all_notifications():
+    user = api_user()
+    changed = notifications.mark_all_read(user)
+    db.session.commit()
+    db.session.refresh(user)
+    return jsonify({"marked": changed, "unread": user.unread_notifications})

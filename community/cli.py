@@ -1,0 +1,74 @@
+"""Flask commands: ``flask --app wsgi user ...`` and ``flask --app wsgi seed-demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from community.accounts import services as accounts
+from community.accounts.models import Role, User
+from community.core.errors import DomainError
+from community.extensions import db
+
+user_cli = AppGroup("user", help="Manage accounts.")
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(username: str, email: str, role: str, password: str) -> None:
+    """Create a confirmed account with the given role."""
+    from community.moderation.services import audit
+
+    try:
+        user = accounts.create_user(username, email, password, role=Role(role), confirmed=True)
+        db.session.flush()
+        audit(None, "user.create", user, {"role": role, "via": "cli"})
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    click.echo(f"created {user.username} ({user.role})")
+
+
+@user_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+@click.option("--days", type=int, default=None, help="Days until it expires.")
+def create_token(username: str, name: str, days: int | None) -> None:
+    """Print a new API token for USERNAME (shown once)."""
+    try:
+        user = accounts.get_by_username(username)
+        _token, secret = accounts.create_token(user, name, days)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    click.echo(secret)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Fill a small, believable demo community (idempotent)."""
+    from community.demo import seed
+
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("the database already has accounts; demo data is not added again")
+        return
+    # Rendering Markdown links @mentions with url_for, which needs a request context.
+    with current_app.test_request_context("/"):
+        logins = seed()
+        db.session.commit()
+    click.echo("demo ready; logins (password for all: %s):" % logins["password"])
+    for username, role in logins["users"]:
+        click.echo(f"  {username:12} {role}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+    app.cli.add_command(user_cli)
+    app.cli.add_command(seed_demo)

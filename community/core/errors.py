@@ -1,0 +1,126 @@
+"""Domain errors raised by services, and the handlers that turn them into responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the operation; ``status`` is its HTTP meaning."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid_input"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON errors."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def error_response(status: int, code: str, message: str, headers=None) -> Response:
+    """One error, as JSON for the API and as a friendly page otherwise."""
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+    else:
+        template = f"errors/{status}.html" if status in (400, 403, 404, 409, 429) else None
+        html = render_template(template or "errors/generic.html", status=status, message=message)
+        response = Response(html, mimetype="text/html")
+    response.status_code = status
+    if headers:
+        for name, value in headers:
+            response.headers[name] = value
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please log in to continue."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This action is not available here."),
+        409: _("This conflicts with the current state. Please reload and try again."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Please wait and try again later."),
+    }
+    return messages.get(status, _("Something went wrong."))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """DomainError and HTTP errors become 4xx pages or JSON; anything else a plain 500."""
+    from community.extensions import db
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if status >= 500:
+            return handle_unexpected(error)
+        message = _http_message(status)
+        description = getattr(error, "description", None)
+        if status == 429 and description:
+            message = _("Too many attempts (%(limit)s). Please try again later.", limit=description)
+        headers = [
+            (k, v)
+            for k, v in error.get_headers()
+            if k.lower() not in ("content-type", "content-length")
+        ]
+        return error_response(status, _HTTP_CODES.get(status, "error"), message, headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
+            raise error
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", _("Something went wrong on our side."))

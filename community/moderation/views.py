@@ -1,0 +1,122 @@
+"""Admin pages for the audit log and member accounts."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community.accounts import services as accounts
+from community.core import subjects
+from community.core.errors import DomainError
+from community.core.forms import ActionForm, attach_error
+from community.core.pagination import parse_cursor
+from community.extensions import db
+from community.moderation import bp, policy, services
+from community.moderation.forms import RoleForm, SuspendForm
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not policy.can_manage_users(current_user):
+        abort(403)
+
+
+@bp.route("/admin/audit")
+def audit_log():
+    actor = request.args.get("actor", "").strip()
+    action = request.args.get("action", "").strip()
+    page = services.list_audit(
+        current_user, actor or None, action or None, parse_cursor(request.args.get("before"))
+    )
+    links = {
+        e.id: subjects.url_for_subject(e.subject_type, e.subject_id, current_user)
+        for e in page.items
+    }
+    return render_template(
+        "moderation/audit.html",
+        page=page,
+        links=links,
+        actor=actor,
+        action=action,
+        actions=services.audit_actions(),
+    )
+
+
+@bp.route("/admin/users")
+def users():
+    query = request.args.get("q", "").strip()
+    page = services.list_users(
+        current_user, query or None, parse_cursor(request.args.get("before"))
+    )
+    return render_template("moderation/users.html", page=page, query=query)
+
+
+def _render_user(user, role_form=None, suspend_form=None, status: int = 200):
+    return (
+        render_template(
+            "moderation/user.html",
+            user=user,
+            role_form=role_form or RoleForm(data={"role": user.role}),
+            suspend_form=suspend_form or SuspendForm(),
+            lift_form=ActionForm(),
+            can_change_role=policy.can_change_role(current_user, user),
+            can_suspend=policy.can_suspend(current_user, user),
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/users/<int:user_id>")
+def user(user_id: int):
+    return _render_user(accounts.get_user(user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+def change_role(user_id: int):
+    user = accounts.get_user(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.change_role(current_user, user, form.role.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            attach_error(form, error)
+        else:
+            flash(_("The role is changed."), "success")
+            return redirect(url_for(".user", user_id=user.id))
+    return _render_user(user, role_form=form, status=400)
+
+
+@bp.route("/admin/users/<int:user_id>/suspend", methods=["POST"])
+def suspend(user_id: int):
+    user = accounts.get_user(user_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            services.suspend(current_user, user, form.days.data, form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            attach_error(form, error)
+        else:
+            flash(_("The member is suspended."), "success")
+            return redirect(url_for(".user", user_id=user.id))
+    return _render_user(user, suspend_form=form, status=400)
+
+
+@bp.route("/admin/users/<int:user_id>/unsuspend", methods=["POST"])
+def lift_suspension(user_id: int):
+    user = accounts.get_user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.lift_suspension(current_user, user)
+    db.session.commit()
+    flash(_("The suspension is lifted."), "success")
+    return redirect(url_for(".user", user_id=user.id))

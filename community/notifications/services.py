@@ -1,0 +1,132 @@
+"""Notify members and keep their stored unread count exact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.core import subjects
+from community.core.db import utcnow
+from community.core.errors import NotFound
+from community.core.pagination import Page, newest_first
+from community.extensions import db
+from community.notifications import policy
+from community.notifications.models import Notification
+
+TEXT_MAX = 200
+PER_PAGE = 30
+
+
+def notify(user: User, kind: str, subject: Any, text: str) -> Notification | None:
+    """Tell ``user`` about ``subject``; erased accounts, and users who cannot see the
+    subject, get nothing."""
+    if user.is_erased:
+        return None
+    subject_type, subject_id = subjects.ref(subject)
+    if not subjects.is_visible(subject_type, subject_id, user):
+        return None
+    if len(text) > TEXT_MAX:
+        text = text[: TEXT_MAX - 1] + "…"
+    notification = Notification(
+        user_id=user.id, kind=kind, subject_type=subject_type, subject_id=subject_id, text=text
+    )
+    db.session.add(notification)
+    _bump_unread(user.id, 1)
+    db.session.flush()
+    return notification
+
+
+def _bump_unread(user_id: int, delta: int) -> None:
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(unread_notifications=User.unread_notifications + delta)
+    )
+
+
+def list_for(user: User, cursor: int | None, per_page: int = PER_PAGE) -> Page[Notification]:
+    """The user's notifications, newest first, without those whose subject they can no
+    longer see."""
+    page = newest_first(
+        select(Notification).where(Notification.user_id == user.id),
+        Notification.id,
+        cursor,
+        per_page,
+    )
+    visible = [n for n in page.items if subjects.is_visible(n.subject_type, n.subject_id, user)]
+    return Page(items=visible, next_cursor=page.next_cursor)
+
+
+def link(notification: Notification, viewer: User) -> str | None:
+    """Where the notification leads, if its subject is still visible to the viewer."""
+    return subjects.url_for_subject(notification.subject_type, notification.subject_id, viewer)
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; the unread count follows."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or not policy.can_read(user, notification):
+        raise NotFound(_("No such notification."))
+    if notification.read_at is None:
+        changed = db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        ).rowcount
+        if changed:
+            _bump_unread(user.id, -changed)
+        db.session.refresh(notification, ["read_at"])
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every notification of the user read; returns how many changed."""
+    changed = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    ).rowcount
+    if changed:
+        _bump_unread(user.id, -changed)
+    return changed
+
+
+def recount_unread(user: User) -> int:
+    """Set the stored unread count from the rows; returns the true count."""
+    count = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+    db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=count))
+    return count or 0
+
+
+def _export(user: User) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    return [
+        {
+            "kind": n.kind,
+            "text": n.text,
+            "subject": [n.subject_type, n.subject_id] if n.subject_type else None,
+            "created_at": n.created_at.isoformat(),
+            "read_at": n.read_at.isoformat() if n.read_at else None,
+        }
+        for n in rows
+    ]
+
+
+def _erase(user: User) -> None:
+    # Notifications are private to their addressee; nobody else counts them.
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=0))
+
+
+accounts.register_exporter("notifications", _export)
+accounts.register_eraser(_erase)

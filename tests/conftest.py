@@ -1,0 +1,142 @@
+"""Fixtures: one app per session, each test inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from community import create_app
+from community.core import mail
+from community.extensions import Session
+from community.extensions import db as _db
+from config import TestConfig
+from tests.factories import make_user
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    app = create_app(TestConfig)
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            # A clean schema each run; the suite owns this database.
+            _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture()
+def db(app: Flask):
+    """The database, with everything the test does rolled back afterwards."""
+    connection = _db.engine.connect()
+    transaction = connection.begin()
+    original = _db.session
+    _db.session = _db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": Session}
+    )
+    mail.outbox.clear()
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        _db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture()
+def client(app: Flask, db):
+    return app.test_client()
+
+
+def login(client, user, password: str = "correct horse battery") -> None:
+    """Log ``client`` in as ``user`` through the real login form."""
+    response = client.post("/auth/login", data={"login": user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture()
+def member(db):
+    return make_user(username="member1")
+
+
+@pytest.fixture()
+def team_user(db):
+    return make_user(username="teamer", role="team")
+
+
+@pytest.fixture()
+def admin_user(db):
+    return make_user(username="admin1", role="admin")
+
+
+@pytest.fixture()
+def member_client(app, db, member):
+    client = app.test_client()
+    login(client, member)
+    return client
+
+
+@pytest.fixture()
+def team_client(app, db, team_user):
+    client = app.test_client()
+    login(client, team_user)
+    return client
+
+
+@pytest.fixture()
+def admin_client(app, db, admin_user):
+    client = app.test_client()
+    login(client, admin_user)
+    return client
+
+
+@pytest.fixture()
+def csrf_enabled(app):
+    """Switch CSRF protection on for one test."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture()
+def count_queries(db):
+    """Context manager counting the SQL statements run inside it."""
+
+    @contextmanager
+    def counter() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", statement, re.I):
+                statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counter
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """A valid CSRF token of ``client``'s session, scraped from a page."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no csrf token on " + path
+    return match.group(1)
+
+
+def using_postgres() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
