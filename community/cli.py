@@ -63,7 +63,7 @@ def seed_demo() -> None:
     with current_app.test_request_context("/"):
         logins = seed()
         db.session.commit()
-    click.echo("demo ready; logins (password for all: %s):" % logins["password"])
+    click.echo(f"demo ready; logins (password for all: {logins['password']}):")
     for username, role in logins["users"]:
         click.echo(f"  {username:12} {role}")
 

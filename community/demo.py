@@ -37,11 +37,10 @@ DEMO_USERS = [
 def seed() -> dict:
     """Create the demo members, profiles, notifications and audit entries; no commit."""
     users = {}
-    for username, email, role, display_name, bio in DEMO_USERS:
-        user = accounts.create_user(
-            username, email, DEMO_PASSWORD, role=role, confirmed=True, locale=None
+    for username, email, role, _display_name, _bio in DEMO_USERS:
+        users[username] = accounts.create_user(
+            username, email, DEMO_PASSWORD, role=role, confirmed=True
         )
-        users[username] = user
     for username, _email, _role, display_name, bio in DEMO_USERS:
         accounts.update_profile(users[username], display_name, bio)
     accounts.update_profile(

@@ -16,7 +16,7 @@ from community.core import mail
 from community.extensions import Session
 from community.extensions import db as _db
 from config import TestConfig
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +56,7 @@ def client(app: Flask, db):
     return app.test_client()
 
 
-def login(client, user, password: str = "correct horse battery") -> None:
+def login(client, user, password: str = PASSWORD) -> None:
     """Log ``client`` in as ``user`` through the real login form."""
     response = client.post("/auth/login", data={"login": user.username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -518,7 +518,7 @@ def anonymise(user: User) -> None:
     user.display_name = ""
     user.bio_source = ""
     user.bio_html = ""
-    user.password_hash = "!"  # matches no password
+    user.password_hash = "!"  # noqa: S105 - matches no password
     user.email_confirmed_at = None
     user.locale = None
     user.role = Role.MEMBER.value
