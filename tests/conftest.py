@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from community import create_app
@@ -19,17 +21,54 @@ from config import TestConfig
 from tests.factories import PASSWORD, make_user
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's app context.
+
+    Flask reuses an app context that is already pushed, so ``g`` (the logged-in user,
+    the branding) would leak from the test body and between requests. Running each
+    request in an empty ``contextvars.Context`` gives it its own app context, as in
+    production.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def _test_config() -> type[TestConfig]:
+    """TestConfig; on PostgreSQL each run gets its own schema, so runs never collide."""
+    if not TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+        return TestConfig
+
+    class PerRunSchemaConfig(TestConfig):
+        SCHEMA = f"test_run_{os.getpid()}"
+        SQLALCHEMY_ENGINE_OPTIONS = {
+            **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
+            "connect_args": {"options": f"-csearch_path={SCHEMA}"},
+        }
+
+    return PerRunSchemaConfig
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
-    app = create_app(TestConfig)
+    config = _test_config()
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    schema = getattr(config, "SCHEMA", None)
     with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            # A clean schema each run; the suite owns this database.
-            _db.drop_all()
+        if schema:
+            with _db.engine.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         _db.create_all()
         yield app
         _db.session.remove()
-        _db.drop_all()
+        if schema:
+            with _db.engine.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        else:
+            _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 
@@ -12,9 +13,9 @@ class RoleForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("member", _l("Member")),
-            ("team", _l("Product team")),
-            ("admin", _l("Administrator")),
+            SelectChoice("member", _l("Member")),
+            SelectChoice("team", _l("Product team")),
+            SelectChoice("admin", _l("Administrator")),
         ],
     )
 
