@@ -124,10 +124,17 @@ def _register_request_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
+def _here() -> str:
+    """The current path with its query string, without a dangling '?'."""
+    query = request.query_string.decode("latin-1")
+    return f"{request.path}?{query}" if query else request.path
+
+
 def _register_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
     from community.core.forms import ActionForm
+    from community.moderation.services import role_label
     from community.site import services as site_services
     from community.site.views import SECTIONS
 
@@ -150,4 +157,6 @@ def _register_templates(app: Flask) -> None:
             "section_url": section_url,
             "current_locale": lambda: str(get_locale()),
             "action_form": ActionForm,
+            "here": _here,
+            "role_label": role_label,
         }

@@ -17,6 +17,20 @@ from community.site import policy
 from community.site.models import SiteSettings
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Buttons print white text on the primary colour: WCAG AA asks 4.5:1 for normal text.
+MIN_CONTRAST = 4.5
+
+
+def contrast_with_white(color: str) -> float:
+    """The WCAG contrast ratio of white on ``color`` (#rrggbb)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,11 @@ def update_branding(actor: User, name: str, tagline: str, primary_color: str) ->
         raise InvalidInput(_("At most %(n)d characters.", n=200), field="tagline")
     if not COLOR_RE.fullmatch(primary_color):
         raise InvalidInput(_("A colour like #2f6f73."), field="primary_color")
+    if contrast_with_white(primary_color) < MIN_CONTRAST:
+        raise InvalidInput(
+            _("Choose a darker colour: white text on it must stay readable."),
+            field="primary_color",
+        )
     row = db.session.get(SiteSettings, 1)
     before = Branding(row.name, row.tagline, row.primary_color) if row else DEFAULT_BRANDING
     if row is None:

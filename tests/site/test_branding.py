@@ -54,3 +54,11 @@ def test_sections_not_built_yet_lead_to_a_coming_soon_page(client):
     assert "/soon/forums" in page
     assert client.get("/soon/forums").status_code == 200
     assert client.get("/soon/nothing").status_code == 404
+
+
+def test_a_colour_too_light_for_white_text_is_refused(admin_client, db):
+    response = admin_client.post(
+        "/admin/settings", data={"name": "Acme", "tagline": "", "primary_color": "#ffcc00"}
+    )
+    assert response.status_code == 400
+    assert "darker colour" in response.get_data(as_text=True)
