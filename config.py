@@ -71,6 +71,9 @@ class Config:
     # CSRF is enforced in create_app() so that token-authenticated API calls can skip it.
     WTF_CSRF_CHECK_DEFAULT = False
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # How many reverse proxies (nginx, a load balancer) sit in front and set X-Forwarded-*;
+    # 0 trusts none. Rate limits count per client address, so this must be right.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SERVER_NAME = os.environ.get("SERVER_NAME")
 
 

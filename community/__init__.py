@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -25,6 +26,11 @@ def create_app(config: type | object | None = None) -> Flask:
         config = config_module.CONFIGS[env]
     app.config.from_object(config() if isinstance(config, type) else config)
     logging.basicConfig(level=logging.INFO)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     _init_extensions(app)
     _register_blueprints(app)
