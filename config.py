@@ -98,6 +98,7 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
 
 
 CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -95,8 +95,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the CLI speaks the default language
     languages = current_app.config["LANGUAGES"]
-    user_locale = getattr(current_user, "locale", None) if request else None
+    user_locale = getattr(current_user, "locale", None)
     if user_locale in languages:
         return user_locale
     if session.get("locale") in languages:

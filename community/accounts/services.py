@@ -534,16 +534,11 @@ def _admin_count() -> int:
 # ---------------------------------------------------------------- subjects
 
 
-def _profile_url(user_id: int) -> str | None:
-    user = db.session.get(User, user_id)
-    if user is None or user.is_erased:
-        return None
-    return url_for("accounts.profile", username=user.username)
+def _profile_urls(user_ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(User.id, User.username).where(User.id.in_(user_ids), User.erased_at.is_(None))
+    )
+    return {user_id: url_for("accounts.profile", username=name) for user_id, name in rows}
 
 
-def _profile_label(user_id: int) -> str | None:
-    user = db.session.get(User, user_id)
-    return user.username if user is not None else None
-
-
-subjects.register("user_account", url=_profile_url, label=_profile_label)
+subjects.register("user_account", urls=_profile_urls)

@@ -42,7 +42,11 @@ def _login_failed() -> bool:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + request.form.get("login", "").strip().lower()
+    # One bucket per account, whether it is named by username or by email: otherwise each
+    # spelling would get its own allowance of failures.
+    login = request.form.get("login", "").strip().lower()
+    user = services.find_by_login(login)
+    return f"login-account:{user.id}" if user is not None else "login-account:" + login
 
 
 def _login_limit() -> str:
@@ -60,6 +64,21 @@ def _start_session(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
     if locale and not user.locale:
         user.locale = locale
+
+
+def _end_browser_session() -> None:
+    # Clear first: logout_user() then marks the remember-me cookie for deletion, which a
+    # later session.clear() would forget, leaving the browser holding a stale credential.
+    # The chosen language stays with the browser.
+    locale = session.get("locale") or current_user.locale
+    session.clear()
+    logout_user()
+    if locale:
+        session["locale"] = locale
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 # ---------------------------------------------------------------- register, login, logout
@@ -126,8 +145,7 @@ def logout():
     if current_user.is_authenticated and form.validate_on_submit():
         services.end_sessions(current_user)
         db.session.commit()
-    logout_user()
-    session.clear()
+    _end_browser_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("site.home"))
 
@@ -163,8 +181,7 @@ def reset_password(token: str):
             error.field = error.field or "password"
             attach_error(form, error)
         else:
-            logout_user()
-            session.clear()
+            _end_browser_session()
             flash(_("Your password is changed. Please log in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -268,8 +285,9 @@ def change_password():
             db.session.rollback()
             attach_error(form, error)
         else:
-            # Other sessions ended with the old version; keep this one alive.
-            _start_session(current_user._get_current_object())
+            # Other sessions ended with the old version; keep this one alive, and renew
+            # its remember-me cookie if it had one (the old cookie is refused now).
+            _start_session(current_user._get_current_object(), remember=_has_remember_cookie())
             flash(_("Your password is changed. Other sessions were logged out."), "success")
             return redirect(url_for("accounts.settings"))
     return _render_settings(password_form=form, status=400)
@@ -387,8 +405,7 @@ def erase():
             db.session.rollback()
             attach_error(form, error)
         else:
-            logout_user()
-            session.clear()
+            _end_browser_session()
             flash(_("Your account is erased. Thank you for having taken part."), "info")
             return redirect(url_for("site.home"))
     return render_template("accounts/data.html", erase_form=form), 400

@@ -14,6 +14,7 @@ from community.core.errors import DomainError
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+    headers = (("WWW-Authenticate", 'Bearer realm="mitmach"'),)
 
 
 def bearer_token() -> str | None:

@@ -78,7 +78,7 @@ def list_notifications():
                     "id": n.id,
                     "kind": n.kind,
                     "text": n.text,
-                    "url": notifications.link(n, user),
+                    "url": page.links[n.id],
                     "created_at": n.created_at.isoformat(),
                     "read": n.is_read,
                 }

@@ -16,6 +16,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    headers: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -99,7 +100,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, error.code, error.message)
+        return error_response(error.status, error.code, error.message, error.headers)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -19,8 +19,11 @@ def safe_next(target: str | None, default: str) -> str:
     target = target.strip()
     if any(ch in target for ch in ("\\", "\r", "\n", "\t")) or any(ord(ch) < 32 for ch in target):
         return default
+    # Before urlsplit: it raises ValueError on a host like "//[" (an unbalanced IPv6 bracket).
+    if not target.startswith("/") or target.startswith("//"):
+        return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return default
     return target
 
@@ -32,9 +35,10 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if not request.path.startswith("/static/"):
+        # Pages and JSON (API, data export) are personal; public ones set their own policy.
+        response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
         response.vary.add("Cookie")
         response.vary.add("Accept-Language")
-        if not request.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
     return response

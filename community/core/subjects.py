@@ -1,26 +1,33 @@
 """What a ledger entry (audit, notification, reputation) points at.
 
 Ledgers store a subject as ``(type, id)``. Each feature registers, once, how to link to
-its subjects and whether a viewer may see one, so a ledger can show a link without
-importing the feature.
+its subjects and which of them a viewer may see, both in batches, so a ledger page
+resolves all its rows in one query per kind without importing the feature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+Ref = tuple[str | None, int | None]
 
 
 class HasId(Protocol):
     id: Any
 
 
+def _all_visible(viewer: Any, ids: set[int]) -> set[int]:
+    return ids
+
+
 @dataclass(frozen=True)
 class SubjectKind:
-    url: Callable[[int], str | None]
-    label: Callable[[int], str | None]
-    visible_to: Callable[[Any, int], bool]
+    # ids -> {id: url} for those that still exist
+    urls: Callable[[set[int]], dict[int, str]]
+    # (viewer, ids) -> the ids the viewer may see
+    visible: Callable[[Any, set[int]], set[int]]
 
 
 _KINDS: dict[str, SubjectKind] = {}
@@ -28,33 +35,56 @@ _KINDS: dict[str, SubjectKind] = {}
 
 def register(
     kind: str,
-    url: Callable[[int], str | None],
-    label: Callable[[int], str | None],
-    visible_to: Callable[[Any, int], bool] = lambda viewer, subject_id: True,
+    urls: Callable[[set[int]], dict[int, str]],
+    visible: Callable[[Any, set[int]], set[int]] = _all_visible,
 ) -> None:
-    """Declare how subjects of ``kind`` are linked, labelled and shown."""
-    _KINDS[kind] = SubjectKind(url=url, label=label, visible_to=visible_to)
+    """Declare how subjects of ``kind`` (a table name) are linked and who sees them."""
+    _KINDS[kind] = SubjectKind(urls=urls, visible=visible)
 
 
-def ref(subject: HasId | None) -> tuple[str | None, int | None]:
+def ref(subject: HasId | None) -> Ref:
     """The ``(type, id)`` stored for a model instance."""
     if subject is None:
         return None, None
     return subject.__class__.__tablename__, subject.id  # type: ignore[attr-defined]
 
 
-def url_for_subject(kind: str | None, subject_id: int | None, viewer: Any = None) -> str | None:
-    """A link to the subject, or None when it is unknown or hidden from ``viewer``."""
-    if kind is None or subject_id is None or kind not in _KINDS:
-        return None
-    entry = _KINDS[kind]
-    if not entry.visible_to(viewer, subject_id):
-        return None
-    return entry.url(subject_id)
+@dataclass(frozen=True)
+class Resolved:
+    """What one viewer may see of a batch of subjects, and where each leads."""
+
+    hidden: frozenset[tuple[str, int]]
+    links: dict[tuple[str, int], str]
+
+    def is_visible(self, kind: str | None, subject_id: int | None) -> bool:
+        return kind is None or subject_id is None or (kind, subject_id) not in self.hidden
+
+    def url(self, kind: str | None, subject_id: int | None) -> str | None:
+        if kind is None or subject_id is None:
+            return None
+        return self.links.get((kind, subject_id))
+
+
+def resolve(viewer: Any, refs: Iterable[Ref], with_links: bool = True) -> Resolved:
+    """Visibility and links for many subjects: one call per kind, not per subject.
+
+    Subjects of unregistered kinds are visible and have no link.
+    """
+    wanted: dict[str, set[int]] = {}
+    for kind, subject_id in refs:
+        if kind is not None and subject_id is not None and kind in _KINDS:
+            wanted.setdefault(kind, set()).add(subject_id)
+    hidden: set[tuple[str, int]] = set()
+    links: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        entry = _KINDS[kind]
+        seen = entry.visible(viewer, ids) if ids else set()
+        hidden.update((kind, i) for i in ids - seen)
+        if with_links and seen:
+            links.update(((kind, i), url) for i, url in entry.urls(seen).items())
+    return Resolved(hidden=frozenset(hidden), links=links)
 
 
 def is_visible(kind: str | None, subject_id: int | None, viewer: Any) -> bool:
-    """Whether ``viewer`` may see the subject (unknown kinds are visible)."""
-    if kind is None or subject_id is None or kind not in _KINDS:
-        return True
-    return _KINDS[kind].visible_to(viewer, subject_id)
+    """Whether ``viewer`` may see one subject."""
+    return resolve(viewer, [(kind, subject_id)], with_links=False).is_visible(kind, subject_id)

@@ -30,10 +30,8 @@ def audit_log():
     page = services.list_audit(
         current_user, actor or None, action or None, parse_cursor(request.args.get("before"))
     )
-    links = {
-        e.id: subjects.url_for_subject(e.subject_type, e.subject_id, current_user)
-        for e in page.items
-    }
+    resolved = subjects.resolve(current_user, [(e.subject_type, e.subject_id) for e in page.items])
+    links = {e.id: resolved.url(e.subject_type, e.subject_id) for e in page.items}
     return render_template(
         "moderation/audit.html",
         page=page,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from community.accounts.models import User
 from community.core import subjects
 from community.core.db import utcnow
 from community.core.errors import NotFound
-from community.core.pagination import Page, newest_first
+from community.core.pagination import newest_first
 from community.extensions import db
 from community.notifications import policy
 from community.notifications.models import Notification
@@ -48,22 +49,36 @@ def _bump_unread(user_id: int, delta: int) -> None:
     )
 
 
-def list_for(user: User, cursor: int | None, per_page: int = PER_PAGE) -> Page[Notification]:
-    """The user's notifications, newest first, without those whose subject they can no
-    longer see."""
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[Notification]
+    next_cursor: int | None
+    # notification id -> where it leads (None: no link, or its subject is gone)
+    links: dict[int, str | None]
+
+
+def list_for(user: User, cursor: int | None, per_page: int = PER_PAGE) -> NotificationPage:
+    """The user's notifications, newest first, with their links, leaving out those whose
+    subject they can no longer see; one query per subject kind, not per row."""
     page = newest_first(
         select(Notification).where(Notification.user_id == user.id),
         Notification.id,
         cursor,
         per_page,
     )
-    visible = [n for n in page.items if subjects.is_visible(n.subject_type, n.subject_id, user)]
-    return Page(items=visible, next_cursor=page.next_cursor)
+    resolved = subjects.resolve(user, [(n.subject_type, n.subject_id) for n in page.items])
+    visible = [n for n in page.items if resolved.is_visible(n.subject_type, n.subject_id)]
+    return NotificationPage(
+        items=visible,
+        next_cursor=page.next_cursor,
+        links={n.id: resolved.url(n.subject_type, n.subject_id) for n in visible},
+    )
 
 
 def link(notification: Notification, viewer: User) -> str | None:
-    """Where the notification leads, if its subject is still visible to the viewer."""
-    return subjects.url_for_subject(notification.subject_type, notification.subject_id, viewer)
+    """Where one notification leads, if its subject is still visible to the viewer."""
+    kind, subject_id = notification.subject_type, notification.subject_id
+    return subjects.resolve(viewer, [(kind, subject_id)]).url(kind, subject_id)
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

@@ -16,10 +16,7 @@ from community.notifications import bp, services
 @login_required
 def index():
     page = services.list_for(current_user, parse_cursor(request.args.get("before")))
-    links = {n.id: services.link(n, current_user) for n in page.items}
-    return render_template(
-        "notifications/index.html", page=page, links=links, action_form=ActionForm()
-    )
+    return render_template("notifications/index.html", page=page)
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

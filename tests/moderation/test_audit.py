@@ -56,8 +56,9 @@ def test_audit_log_pages_with_a_cursor(admin_client, db, admin_user):
     assert "before=" in first
     oldest_shown = min(
         e.id
-        for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "test.page"))
-        .all()[-services.PER_PAGE :]
+        for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "test.page")
+        ).all()[-services.PER_PAGE :]
     )
     second = admin_client.get(f"/admin/audit?action=test.page&before={oldest_shown}")
     assert "entry-004" in second.get_data(as_text=True)

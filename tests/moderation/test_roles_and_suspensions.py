@@ -36,9 +36,7 @@ def test_unknown_role_is_a_form_error_and_changes_nothing(admin_client, db, memb
     assert db.session.get(User, member.id).role == "member"
 
 
-def test_suspended_member_is_logged_out_and_sees_why_when_logging_in(
-    app, admin_client, db, member
-):
+def test_suspended_member_is_logged_out_and_sees_why_when_logging_in(app, admin_client, db, member):
     member_session = app.test_client()
     login(member_session, member)
     response = admin_client.post(
