@@ -122,3 +122,17 @@ def test_reset_link_of_an_erased_account_is_refused(client, db, member):
     accounts.erase_account(member, PASSWORD)
 
     assert client.get(path).status_code == 400
+
+
+def test_reset_mail_speaks_the_members_language(app, client, db, member):
+    from flask_babel import force_locale, gettext
+
+    from community.core import mail
+
+    member.locale = "de"
+    db.session.commit()
+    client.post("/auth/reset", data={"email": member.email}, headers={"Accept-Language": "en"})
+    with app.test_request_context(), force_locale("de"):
+        german = gettext("Reset your password")
+    assert german != "Reset your password"
+    assert mail.outbox[-1].subject == german

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -60,9 +62,19 @@ def make_confirm_token(user: User) -> str:
     return _serializer("email-confirm").dumps([user.id, user.email])
 
 
+def _their_language(user: User) -> AbstractContextManager[object]:
+    # A mail speaks the recipient's language, not that of whoever caused it.
+    return force_locale(user.locale) if user.locale else nullcontext()
+
+
 def send_confirmation(user: User) -> None:
     """Mail the user a link that confirms their email address."""
     link = url_for("accounts.confirm_email", token=make_confirm_token(user), _external=True)
+    with _their_language(user):
+        _send_confirmation(user, link)
+
+
+def _send_confirmation(user: User, link: str) -> None:
     send_mail(
         user.email,
         _("Confirm your email address"),
@@ -103,6 +115,11 @@ def request_password_reset(email: str) -> None:
         return
     link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
+    with _their_language(user):
+        _send_reset(user, link, minutes)
+
+
+def _send_reset(user: User, link: str, minutes: int) -> None:
     send_mail(
         user.email,
         _("Reset your password"),
