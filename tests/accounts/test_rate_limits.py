@@ -125,3 +125,40 @@ def test_rate_limit_answer_is_json_for_clients_that_ask_for_json(limited_app):
 
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "rate_limited"
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379 (CI machines have one)")
+    return client
+
+
+def test_with_redis_configured_every_process_shares_one_failure_count(db):
+    store = _redis()
+    store.flushdb()
+
+    class RedisLimitedConfig(RateLimitedConfig):
+        REDIS_URL = REDIS_URL
+        RATELIMIT_STORAGE_URI = REDIS_URL
+
+    app = create_app(RedisLimitedConfig)
+    app.test_client_class = IsolatedClient
+    try:
+        make_user(username="alice")
+        for n in range(10):
+            assert attempt(app, "alice", address=f"10.0.0.{n}").status_code == 200
+        # The counts live in Redis, where another process or machine reads them.
+        assert any(b"alice" in key or b"login" in key for key in store.keys("*"))
+        assert attempt(app, "alice", address="10.0.1.1").status_code == 429
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        store.flushdb()
