@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from community.cli import register_cli
+from community.core.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -37,21 +38,7 @@ def create_app(config: type | object | None = None) -> Flask:
     _register_request_hooks(app)
     _register_templates(app)
 
-    from community.core.errors import register_error_handlers
-
     register_error_handlers(app)
-
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError):
-        from flask_babel import gettext as _
-
-        from community.core.errors import error_response
-
-        message = _("The form has expired or did not come from this site. Please try again.")
-        return error_response(400, "csrf_failed", message)
-
-    from community.cli import register_cli
-
     register_cli(app)
     return app
 
@@ -153,8 +140,6 @@ def _register_templates(app: Flask) -> None:
     @app.context_processor
     def _layout():
         def section_url(key: str, endpoint: str) -> str:
-            from flask import url_for
-
             if endpoint in current_app.view_functions:
                 return url_for(endpoint)
             return url_for("site.coming_soon", section=key)

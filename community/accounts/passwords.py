@@ -37,7 +37,14 @@ def needs_rehash(password_hash: str) -> bool:
         return False
 
 
-# Verifying against this when no user matches keeps login timing uniform.
+_dummy_hashes: dict[tuple[int, int], str] = {}
+
+
 def dummy_verify(password: str) -> None:
-    """Spend the time of one verification."""
-    verify_password(hash_password("timing-equaliser"), password)
+    """Spend the time of one verification, so a login for an unknown name takes as long as
+    one with a wrong password."""
+    config = current_app.config
+    cost = (config["PASSWORD_TIME_COST"], config["PASSWORD_MEMORY_COST"])
+    if cost not in _dummy_hashes:
+        _dummy_hashes[cost] = hash_password("timing-equaliser")
+    verify_password(_dummy_hashes[cost], password)

@@ -6,7 +6,10 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from community.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +98,16 @@ def _http_message(status: int) -> str:
 
 def register_error_handlers(app: Flask) -> None:
     """DomainError and HTTP errors become 4xx pages or JSON; anything else a plain 500."""
-    from community.extensions import db
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
         return error_response(error.status, error.code, error.message, error.headers)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        message = _("The form has expired or did not come from this site. Please try again.")
+        return error_response(400, "csrf_failed", message)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

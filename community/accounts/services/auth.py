@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import Role, User
 from community.accounts.passwords import (
@@ -222,8 +223,13 @@ def change_email(user: User, password: str, email: str) -> User:
     if email == user.email:
         return user
     ensure_free(None, email, exclude=user.id)
-    user.email = email
-    user.email_confirmed_at = None
+    try:
+        with db.session.begin_nested():
+            user.email = email
+            user.email_confirmed_at = None
+    except IntegrityError as exc:
+        # Lost a race with another account taking the same address.
+        raise InvalidInput(_("This email address is already registered."), field="email") from exc
     send_confirmation(user)
     return user
 
