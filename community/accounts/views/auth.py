@@ -63,7 +63,6 @@ def register():
             user = services.register(
                 form.username.data, form.email.data, form.password.data, session.get("locale")
             )
-            db.session.commit()
         except InvalidInput as error:
             db.session.rollback()
             attach_error(form, error)
@@ -146,7 +145,6 @@ def reset_password(token: str):
             db.session.commit()
         except InvalidInput as error:
             db.session.rollback()
-            error.field = error.field or "password"
             attach_error(form, error)
         else:
             end_browser_session()
