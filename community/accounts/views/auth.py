@@ -9,9 +9,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -60,8 +60,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
+            # The language they registered in is the one their mails will speak.
             user = services.register(
-                form.username.data, form.email.data, form.password.data, session.get("locale")
+                form.username.data, form.email.data, form.password.data, str(get_locale())
             )
         except InvalidInput as error:
             db.session.rollback()
