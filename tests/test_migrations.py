@@ -75,7 +75,7 @@ def migration_app(request, tmp_path) -> Iterator[Flask]:
     """An app on a fresh, empty database of each kind, its app context pushed."""
     if request.param == "postgresql":
         if not using_postgres():
-            pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
+            pytest.skip(reason="TEST_DATABASE_URL is not PostgreSQL")
         database = fresh_postgres_database()
     else:
         database = _nullcontext(f"sqlite:///{tmp_path / 'migrated.db'}")

@@ -137,7 +137,7 @@ def _redis():
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379 (CI machines have one)")
+        pytest.skip(reason="no Redis at 127.0.0.1:6379 (CI machines have one)")
     return client
 
 

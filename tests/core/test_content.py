@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from community.core.content import Rendered, plain_text, render
+from community.core.content import Rendered, render
+from community.core.plain_text import plain_text
 
 ALLOWED_TAGS = {
     "p",

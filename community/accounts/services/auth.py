@@ -48,6 +48,17 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _load_link(salt: str, token: str, max_age: int, expired: str, invalid: str) -> tuple:
+    """The ``(user id, check value)`` a signed link carries, or InvalidInput saying why not."""
+    try:
+        user_id, check = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidInput(expired) from exc
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise InvalidInput(invalid) from exc
+    return user_id, check
+
+
 def _password_fingerprint(user: User) -> str:
     # Changes whenever the password does, which makes a reset link single-use.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -90,13 +101,13 @@ def _send_confirmation(user: User, link: str) -> None:
 
 def confirm_email(token: str) -> User:
     """Mark the address confirmed; the link is valid for CONFIRM_TOKEN_MAX_AGE."""
-    max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
-    try:
-        user_id, email = _serializer("email-confirm").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise InvalidInput(_("This confirmation link has expired.")) from exc
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise InvalidInput(_("This confirmation link is not valid.")) from exc
+    user_id, email = _load_link(
+        "email-confirm",
+        token,
+        current_app.config["CONFIRM_TOKEN_MAX_AGE"],
+        expired=_("This confirmation link has expired."),
+        invalid=_("This confirmation link is not valid."),
+    )
     user = db.session.get(User, user_id)
     if user is None or user.is_erased or user.email != email:
         raise InvalidInput(_("This confirmation link is not valid."))
@@ -136,13 +147,13 @@ def _send_reset(user: User, link: str, minutes: int) -> None:
 
 def user_for_reset_token(token: str) -> User:
     """The user a reset link is for, if it is genuine, fresh and unused."""
-    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
-    try:
-        user_id, fingerprint = _serializer("password-reset").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise InvalidInput(_("This reset link has expired. Please ask for a new one.")) from exc
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise InvalidInput(_("This reset link is not valid.")) from exc
+    user_id, fingerprint = _load_link(
+        "password-reset",
+        token,
+        current_app.config["RESET_TOKEN_MAX_AGE"],
+        expired=_("This reset link has expired. Please ask for a new one."),
+        invalid=_("This reset link is not valid."),
+    )
     user = db.session.get(User, user_id)
     if user is None or user.is_erased or _password_fingerprint(user) != fingerprint:
         raise InvalidInput(_("This reset link has already been used or is not valid."))
