@@ -96,9 +96,9 @@ def _select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from community import accounts, api, moderation, notifications, site
+    from community import accounts, api, moderation, notifications, reputation, site
 
-    for package in (site, accounts, notifications, moderation, api):
+    for package in (site, accounts, notifications, moderation, reputation, api):
         app.register_blueprint(package.bp)
 
 
@@ -130,12 +130,20 @@ def _register_templates(app: Flask) -> None:
 
     from community.core.forms import ActionForm
     from community.moderation.services import role_label
+    from community.reputation.ranks import rank_of
+    from community.reputation.services.badges import badge_title
     from community.site import services as site_services
     from community.site.views import SECTIONS
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime)
+    # Globals, not context: imported macros (user chips) see only globals.
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_datetime=format_datetime,
+        rank_of=rank_of,
+        badge_title=badge_title,
+    )
 
     @app.context_processor
     def _layout():

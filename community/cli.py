@@ -70,5 +70,8 @@ def seed_demo() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
+    from community.reputation.cli import reputation_cli
+
     app.cli.add_command(user_cli)
+    app.cli.add_command(reputation_cli)
     app.cli.add_command(seed_demo)

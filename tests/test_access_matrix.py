@@ -88,6 +88,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "moderation.change_role": {"POST": ADMIN},
     "moderation.suspend": {"POST": ADMIN},
     "moderation.lift_suspension": {"POST": ADMIN},
+    # reputation
+    # another member's history: the team only (one's own: tests/reputation)
+    "reputation.history": {"GET": TEAM},
     # API v1
     "api.me": {"GET": MEMBER},
     "api.update_me": {"PATCH": MEMBER},

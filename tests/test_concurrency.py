@@ -18,6 +18,14 @@ from community.core.errors import DomainError
 from community.extensions import db
 from community.notifications.models import Notification
 from community.notifications.services import notify
+from community.reputation import services as reputation
+from community.reputation.models import (
+    CategoryReputation,
+    DailyReputation,
+    ReputationDay,
+    ReputationEvent,
+)
+from community.reputation.rules import DAILY_CAP
 from tests.conftest import using_postgres
 
 pytestmark = pytest.mark.skipif(
@@ -27,11 +35,13 @@ pytestmark = pytest.mark.skipif(
 CLIENTS = 8
 
 
-def run_concurrently(app, work: Callable[[int], None]) -> list[BaseException | None]:
-    """Run ``work(n)`` in CLIENTS threads, each with its own app context and connection,
+def run_concurrently(
+    app, work: Callable[[int], None], clients: int = CLIENTS
+) -> list[BaseException | None]:
+    """Run ``work(n)`` in ``clients`` threads, each with its own app context and connection,
     released together by a barrier; each commits its own transaction."""
-    barrier = threading.Barrier(CLIENTS)
-    outcomes: list[BaseException | None] = [None] * CLIENTS
+    barrier = threading.Barrier(clients)
+    outcomes: list[BaseException | None] = [None] * clients
 
     def client(n: int) -> None:
         with app.test_request_context("/"):
@@ -45,7 +55,7 @@ def run_concurrently(app, work: Callable[[int], None]) -> list[BaseException | N
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -60,6 +70,8 @@ def cleanup(app):
     with app.app_context():
         ids = select(User.id).where(User.username_key.in_(names)).scalar_subquery()
         db.session.execute(delete(Notification).where(Notification.user_id.in_(ids)))
+        for model in (ReputationEvent, CategoryReputation, DailyReputation, ReputationDay):
+            db.session.execute(delete(model).where(model.user_id.in_(ids)))
         db.session.execute(delete(User).where(User.username_key.in_(names)))
         db.session.commit()
         db.session.remove()
@@ -99,4 +111,37 @@ def test_simultaneous_notifications_keep_the_unread_count_exact(app, cleanup):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username_key == "busy"))
         assert user.unread_notifications == CLIENTS
+        db.session.remove()
+
+
+def test_fifty_concurrent_awards_end_with_the_exact_total_and_the_cap_respected(app, cleanup):
+    cleanup.extend(["star", "fan"])
+    with app.app_context():
+        accounts.create_user("star", "star@example.com", "long enough pw")
+        accounts.create_user("fan", "fan@example.com", "long enough pw")
+        db.session.commit()
+        db.session.remove()
+
+    def work(n: int) -> None:
+        star = db.session.scalar(select(User).where(User.username_key == "star"))
+        fan = db.session.scalar(select(User).where(User.username_key == "fan"))
+        # 25 capped votes (250 asked, 200 allowed) and 25 exempt accepted answers.
+        reason = "idea_upvoted" if n % 2 else "answer_accepted"
+        reputation.record(star, reason, fan, fan, category=("product", 1))
+
+    outcomes = run_concurrently(app, work, clients=50)
+
+    assert outcomes == [None] * 50
+    with app.app_context():
+        star = db.session.scalar(select(User).where(User.username_key == "star"))
+        expected = DAILY_CAP + 25 * 15
+        assert star.reputation == expected
+        ledger = db.session.scalar(
+            select(func.sum(ReputationEvent.points)).where(ReputationEvent.user_id == star.id)
+        )
+        assert ledger == expected
+        category = db.session.scalar(
+            select(CategoryReputation.points).where(CategoryReputation.user_id == star.id)
+        )
+        assert category == expected
         db.session.remove()

@@ -40,6 +40,10 @@ class User(db.Model):
     suspension_reason: Mapped[str | None]
     erased_at: Mapped[dt.datetime | None]
     unread_notifications: Mapped[int] = mapped_column(default=0)
+    # Kept by the reputation ledger (SQL arithmetic), stored here because every author
+    # name shows a rank and a title: no extra query per name.
+    reputation: Mapped[int] = mapped_column(default=0)
+    title_badge: Mapped[str | None] = mapped_column(String(40))
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", order_by="ApiToken.id.desc()", lazy="raise_on_sql"
@@ -115,6 +119,8 @@ class AnonymousUser:
     locale = None
     username = ""
     unread_notifications = 0
+    reputation = 0
+    title_badge = None
     is_authenticated = False
     is_anonymous = True
     is_active = False

@@ -52,6 +52,18 @@ str255 = Annotated[str, 255]
 timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 
+def insert_ignore(model: type, **values: object) -> None:
+    """INSERT a row unless one with the same key exists (both SQLite and PostgreSQL)."""
+    from community.extensions import db
+
+    table = model.__table__  # type: ignore[attr-defined]
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
 class Base(DeclarativeBase):
     # One explicit registry: Flask-SQLAlchemy subclasses this base, and SQLAlchemy 2.1
     # only carries a type map through subclasses when it lives on the registry.

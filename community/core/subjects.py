@@ -28,6 +28,8 @@ class SubjectKind:
     urls: Callable[[set[int]], dict[int, str]]
     # (viewer, ids) -> the ids the viewer may see
     visible: Callable[[Any, set[int]], set[int]]
+    # ids -> {id: name} for showing the subject (e.g. a category on a leaderboard)
+    labels: Callable[[set[int]], dict[int, str]] | None = None
 
 
 _KINDS: dict[str, SubjectKind] = {}
@@ -37,9 +39,10 @@ def register(
     kind: str,
     urls: Callable[[set[int]], dict[int, str]],
     visible: Callable[[Any, set[int]], set[int]] = _all_visible,
+    labels: Callable[[set[int]], dict[int, str]] | None = None,
 ) -> None:
-    """Declare how subjects of ``kind`` (a table name) are linked and who sees them."""
-    _KINDS[kind] = SubjectKind(urls=urls, visible=visible)
+    """Declare how subjects of ``kind`` (a table name) are linked, named and who sees them."""
+    _KINDS[kind] = SubjectKind(urls=urls, visible=visible, labels=labels)
 
 
 def ref(subject: HasId | None) -> Ref:
@@ -55,6 +58,7 @@ class Resolved:
 
     hidden: frozenset[tuple[str, int]]
     links: dict[tuple[str, int], str]
+    names: dict[tuple[str, int], str]
 
     def is_visible(self, kind: str | None, subject_id: int | None) -> bool:
         return kind is None or subject_id is None or (kind, subject_id) not in self.hidden
@@ -64,9 +68,16 @@ class Resolved:
             return None
         return self.links.get((kind, subject_id))
 
+    def label(self, kind: str | None, subject_id: int | None) -> str | None:
+        if kind is None or subject_id is None:
+            return None
+        return self.names.get((kind, subject_id))
 
-def resolve(viewer: Any, refs: Iterable[Ref], with_links: bool = True) -> Resolved:
-    """Visibility and links for many subjects: one call per kind, not per subject.
+
+def resolve(
+    viewer: Any, refs: Iterable[Ref], with_links: bool = True, with_labels: bool = False
+) -> Resolved:
+    """Visibility, links (and names) for many subjects: one call per kind, not per subject.
 
     Subjects of unregistered kinds are visible and have no link.
     """
@@ -76,13 +87,16 @@ def resolve(viewer: Any, refs: Iterable[Ref], with_links: bool = True) -> Resolv
             wanted.setdefault(kind, set()).add(subject_id)
     hidden: set[tuple[str, int]] = set()
     links: dict[tuple[str, int], str] = {}
+    names: dict[tuple[str, int], str] = {}
     for kind, ids in wanted.items():
         entry = _KINDS[kind]
         seen = entry.visible(viewer, ids) if ids else set()
         hidden.update((kind, i) for i in ids - seen)
         if with_links and seen:
             links.update(((kind, i), url) for i, url in entry.urls(seen).items())
-    return Resolved(hidden=frozenset(hidden), links=links)
+        if with_labels and seen and entry.labels is not None:
+            names.update(((kind, i), name) for i, name in entry.labels(seen).items())
+    return Resolved(hidden=frozenset(hidden), links=links, names=names)
 
 
 def is_visible(kind: str | None, subject_id: int | None, viewer: Any) -> bool:

@@ -1,0 +1,30 @@
+"""``flask --app wsgi reputation rebuild`` and ``... reputation review-votes``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from community.extensions import db
+
+reputation_cli = AppGroup("reputation", help="Reputation ledger maintenance.")
+
+
+@reputation_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every stored total from the ledger and report what was fixed."""
+    from community.reputation.services.rebuild import rebuild
+
+    started = time.perf_counter()
+    report = rebuild()
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"rebuilt in {seconds:.1f}s: {report.users_fixed} user totals, "
+        f"{report.categories_fixed} category totals, {report.days_fixed} daily roll-ups, "
+        f"{report.caps_fixed} daily-cap counters fixed"
+    )
+    for line in report.examples:
+        click.echo(f"  {line}")

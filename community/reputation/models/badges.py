@@ -1,0 +1,1 @@
+"""Badge models (filled by the badges work)."""

@@ -1,0 +1,1 @@
+"""Maven models (filled by the mavens work)."""

@@ -1,0 +1,1 @@
+"""Badges pages (filled by the badges work)."""

@@ -1,0 +1,1 @@
+"""Mavens pages (filled by the mavens work)."""

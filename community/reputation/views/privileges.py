@@ -1,0 +1,1 @@
+"""Privileges pages (filled by the privileges work)."""

@@ -1,0 +1,158 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, update
+
+from community.accounts.models import User
+from community.extensions import db as _db
+from community.reputation import services as reputation
+from community.reputation.models import (
+    CategoryReputation,
+    DailyReputation,
+    ReputationDay,
+    ReputationEvent,
+)
+from community.reputation.rules import DAILY_CAP, RULES
+from community.reputation.services.rebuild import rebuild
+from tests.factories import make_user
+
+CATEGORY = ("product", 7)
+
+
+def total(user) -> int:
+    return _db.session.scalar(select(User.reputation).where(User.id == user.id))
+
+
+def test_record_appends_an_event_and_moves_every_stored_total(db):
+    author, voter = make_user(), make_user()
+    event = reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+
+    assert (event.points, event.reason, event.actor_id) == (10, "idea_upvoted", voter.id)
+    assert total(author) == 10
+    assert db.session.get(CategoryReputation, (author.id, *CATEGORY)).points == 10
+    assert db.session.get(DailyReputation, (author.id, event.day, *CATEGORY)).points == 10
+
+
+def test_points_come_from_the_rules_table(db):
+    author = make_user()
+    for name in ("answer_accepted", "motion_adopted", "review_unhelpful"):
+        reputation.record(author, name, None, None)
+    assert total(author) == (
+        RULES["answer_accepted"].points
+        + RULES["motion_adopted"].points
+        + RULES["review_unhelpful"].points
+    )
+
+
+def test_no_points_from_ones_own_votes(db):
+    author = make_user()
+    assert reputation.record(author, "post_kudos", author, author) is None
+    assert total(author) == 0
+
+
+def test_unknown_rule_is_a_programming_error(db):
+    with pytest.raises(KeyError, match="reputation/rules.py"):
+        reputation.record(make_user(), "made_up", None, None)
+
+
+def test_daily_cap_records_the_excess_as_capped_with_zero_points(db):
+    author = make_user()
+    voters = [make_user() for _ in range(DAILY_CAP // 10 + 3)]
+    events = [reputation.record(author, "idea_upvoted", v, v) for v in voters]
+
+    assert total(author) == DAILY_CAP
+    assert [e.points for e in events[-3:]] == [0, 0, 0]
+    assert all(e.is_capped for e in events[-3:])
+    assert db.session.scalar(select(func.count()).select_from(ReputationEvent)) == len(voters)
+
+
+def test_a_partly_capped_award_grants_what_still_fits(db):
+    author = make_user()
+    for _ in range(DAILY_CAP // 5 - 1):  # 195 points of kudos
+        voter = make_user()
+        reputation.record(author, "post_kudos", voter, voter)
+    last = reputation.record(author, "idea_upvoted", author, make_user())
+    assert (last.requested, last.points) == (10, 5)
+    assert total(author) == DAILY_CAP
+
+
+def test_accepted_answers_and_shipped_ideas_are_exempt_from_the_cap(db):
+    author = make_user()
+    for _ in range(DAILY_CAP // 10):
+        voter = make_user()
+        reputation.record(author, "idea_upvoted", voter, voter)
+    reputation.record(author, "answer_accepted", None, None)
+    reputation.record(author, "idea_shipped_author", None, None)
+    assert total(author) == DAILY_CAP + 15 + 50
+
+
+def test_the_cap_starts_again_the_next_utc_day(db):
+    author = make_user()
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    db.session.add(ReputationDay(user_id=author.id, day=yesterday, capped_points=DAILY_CAP))
+    voter = make_user()
+    assert reputation.record(author, "idea_upvoted", voter, voter).points == 10
+
+
+def test_reverse_appends_the_opposite_event_and_restores_totals(db):
+    author, voter, other = make_user(), make_user(), make_user()
+    idea = make_user()  # any registered subject will do
+    reputation.record(author, "idea_upvoted", idea, voter, category=CATEGORY)
+    reputation.record(author, "idea_upvoted", idea, other, category=CATEGORY)
+
+    [reversal] = reputation.reverse(idea, "idea_upvoted", actor=voter)
+
+    assert reversal.points == -10 and reversal.is_reversal
+    assert total(author) == 10
+    assert db.session.get(CategoryReputation, (author.id, *CATEGORY)).points == 10
+    # Nothing was deleted or edited: three events remain.
+    assert db.session.scalar(select(func.count()).select_from(ReputationEvent)) == 3
+
+
+def test_an_event_is_reversed_only_once(db):
+    author, voter = make_user(), make_user()
+    event = reputation.record(author, "post_kudos", voter, voter)
+    assert reputation.reverse_event(event) is not None
+    assert reputation.reverse_event(event) is None
+    assert reputation.reverse(voter, "post_kudos", actor=voter) == []
+    assert total(author) == 0
+
+
+def test_rebuild_finds_and_fixes_every_drifted_total(db):
+    author, voter = make_user(), make_user()
+    event = reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+    db.session.execute(update(User).where(User.id == author.id).values(reputation=999))
+    db.session.execute(
+        update(CategoryReputation).where(CategoryReputation.user_id == author.id).values(points=-3)
+    )
+    db.session.execute(
+        update(DailyReputation).where(DailyReputation.user_id == author.id).values(points=1)
+    )
+    db.session.execute(
+        update(ReputationDay).where(ReputationDay.user_id == author.id).values(capped_points=0)
+    )
+
+    report = rebuild()
+
+    assert (report.users_fixed, report.categories_fixed, report.days_fixed, report.caps_fixed) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    db.session.expire_all()
+    assert total(author) == 10
+    assert db.session.get(CategoryReputation, (author.id, *CATEGORY)).points == 10
+    assert db.session.get(DailyReputation, (author.id, event.day, *CATEGORY)).points == 10
+    assert db.session.get(ReputationDay, (author.id, event.day)).capped_points == 10
+    assert rebuild().total_fixed == 0
+
+
+def test_rebuild_command_reports_what_it_fixed(app, db):
+    author, voter = make_user(), make_user()
+    reputation.record(author, "idea_upvoted", voter, voter)
+    db.session.execute(update(User).where(User.id == author.id).values(reputation=5))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reputation", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "1 user totals" in result.output and "5 -> 10" in result.output
