@@ -28,3 +28,13 @@ def rebuild_command() -> None:
     )
     for line in report.examples:
         click.echo(f"  {line}")
+
+
+@reputation_cli.command("review-votes")
+def review_votes_command() -> None:
+    """Find serial voting and vote rings in the ledger and reverse the excess (idempotent)."""
+    from community.reputation.services.antigaming import review_votes
+
+    report = review_votes()
+    db.session.commit()
+    click.echo(report.summary())

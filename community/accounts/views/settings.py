@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.accounts import bp, policy, services
+from community.accounts import bp, policy, profile_sections, services
 from community.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -43,6 +43,7 @@ def profile(username: str):
         user=user,
         can_edit=policy.can_edit_profile(current_user, user),
         show_email=policy.can_see_email(current_user, user),
+        sections=profile_sections.load_all(user, current_user),
     )
 
 

@@ -1,0 +1,36 @@
+"""Sections that higher floors add to a member's profile page.
+
+Accounts cannot import the features that know about reputation, badges or mavens; they
+register here instead, once at import: a template to include and a function that loads
+its data (one batch of queries, never one per row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    template: str
+    load: Callable[[Any, Any], dict[str, Any]]  # (user, viewer) -> template variables
+    order: int
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register(
+    name: str, template: str, load: Callable[[Any, Any], dict[str, Any]], order: int = 50
+) -> None:
+    """Show ``template`` on every profile with the variables ``load(user, viewer)`` gives."""
+    _SECTIONS[name] = Section(name, template, load, order)
+
+
+def load_all(user: Any, viewer: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Each registered section's template and variables, in display order."""
+    sections = sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
+    return [(s.template, s.load(user, viewer)) for s in sections]

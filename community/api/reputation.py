@@ -1,0 +1,1 @@
+"""API v1: members' reputation and the maven boards (filled by the mavens work)."""
