@@ -43,7 +43,7 @@ def profile(username: str):
         user=user,
         can_edit=policy.can_edit_profile(current_user, user),
         show_email=policy.can_see_email(current_user, user),
-        sections=profile_sections.load_all(user, current_user),
+        extra_sections=profile_sections.load_all(user, current_user),
     )
 
 
