@@ -71,6 +71,16 @@ class Config:
     # CSRF is enforced in create_app() so that token-authenticated API calls can skip it.
     WTF_CSRF_CHECK_DEFAULT = False
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The new-member sandbox (reputation/privileges.py): in the first SANDBOX_HOURS and
+    # under SANDBOX_POINTS points, at most SANDBOX_TOPICS threads or ideas, SANDBOX_POSTS
+    # posts and SANDBOX_LINKS links per post.
+    SANDBOX_HOURS = int(os.environ.get("SANDBOX_HOURS", "24"))
+    SANDBOX_POINTS = int(os.environ.get("SANDBOX_POINTS", "10"))
+    SANDBOX_TOPICS = int(os.environ.get("SANDBOX_TOPICS", "3"))
+    SANDBOX_POSTS = int(os.environ.get("SANDBOX_POSTS", "10"))
+    SANDBOX_LINKS = int(os.environ.get("SANDBOX_LINKS", "2"))
+    # Market Mavens named per category each month (flask reputation designate-mavens).
+    MAVENS_PER_CATEGORY = int(os.environ.get("MAVENS_PER_CATEGORY", "3"))
     # How many reverse proxies (nginx, a load balancer) sit in front and set X-Forwarded-*;
     # 0 trusts none. Rate limits count per client address, so this must be right.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

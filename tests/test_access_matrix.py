@@ -88,15 +88,25 @@ ACCESS: dict[str, dict[str, str]] = {
     "moderation.change_role": {"POST": ADMIN},
     "moderation.suspend": {"POST": ADMIN},
     "moderation.lift_suspension": {"POST": ADMIN},
+    "moderation.erase": {"POST": ADMIN},
     # reputation
     # another member's history: the team only (one's own: tests/reputation)
     "reputation.history": {"GET": TEAM},
+    "reputation.privileges": {"GET": PUBLIC},
+    "reputation.badges": {"GET": PUBLIC},
+    "reputation.badge": {"GET": PUBLIC},
+    "reputation.award_badge": {"POST": TEAM},
+    "reputation.revoke_badge": {"POST": TEAM},
+    "reputation.choose_title": {"POST": MEMBER},
+    "reputation.mavens": {"GET": PUBLIC},
     # API v1
     "api.me": {"GET": MEMBER},
     "api.update_me": {"PATCH": MEMBER},
     "api.list_notifications": {"GET": MEMBER},
     "api.read_notification": {"POST": MEMBER},
     "api.read_all_notifications": {"POST": MEMBER},
+    "api.user": {"GET": PUBLIC},
+    "api.mavens_board": {"GET": PUBLIC},
 }
 
 # Endpoints that are not routes of the application's own (served by Flask itself).
@@ -207,6 +217,7 @@ def _signed_token(ctx: Ctx, endpoint: str) -> str:
 # URL argument name -> value (from the acting context and the endpoint).
 ARGS: dict[str, Callable[[Ctx, str], Any]] = {
     "username": lambda ctx, endpoint: ctx.other.username,
+    "key": lambda ctx, endpoint: "first_idea",
     "user_id": lambda ctx, endpoint: ctx.other.id,
     "token_id": _own_token,
     "notification_id": _own_notification,

@@ -1,10 +1,10 @@
-"""Admin forms for roles and suspensions."""
+"""Admin forms for roles, suspensions and erasing sock-puppet accounts."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
@@ -27,3 +27,17 @@ class SuspendForm(FlaskForm):
     reason = StringField(
         _l("Reason (shown to the member)"), validators=[DataRequired(), Length(max=500)]
     )
+    sock_puppet = BooleanField(
+        _l("This is a sock-puppet account: reverse the reputation its votes gave")
+    )
+
+
+class EraseForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=500)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Shares the page with the suspend form: the prefix keeps field ids unique.
+        kwargs.setdefault("prefix", "erase")
+        super().__init__(*args, **kwargs)

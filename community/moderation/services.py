@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
+from community.accounts.services.lifecycle import reverse_votes_of
 from community.core import subjects
 from community.core.db import utcnow
 from community.core.errors import InvalidInput, PermissionDenied
@@ -80,19 +81,49 @@ def role_label(role: str) -> str:
     }.get(Role(role), role)
 
 
-def suspend(actor: User, user: User, days: int, reason: str) -> None:
+def suspend(actor: User, user: User, days: int, reason: str, sock_puppet: bool = False) -> int:
     """Suspend ``user`` for ``days`` days with a reason (audited); they are logged out and
-    their API tokens stop working."""
+    their API tokens stop working. A sock puppet's votes are also reversed, taking back
+    the reputation they gave; returns how many votes were reversed."""
     if not policy.can_suspend(actor, user):
         raise PermissionDenied(_("You cannot suspend this member."))
     if not 1 <= days <= SUSPENSION_MAX_DAYS:
         raise InvalidInput(_("Choose between 1 and 3650 days."), field="days")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(_("Please give a reason."), field="reason")
+    reason = _required_reason(reason)
     until = utcnow() + dt.timedelta(days=days)
     accounts.set_suspension(user, until, reason)
-    audit(actor, "user.suspend", user, {"until": until.isoformat(), "reason": reason})
+    details: dict[str, Any] = {"until": until.isoformat(), "reason": reason}
+    reversed_votes = 0
+    if sock_puppet:
+        reversed_votes = reverse_votes_of(user)
+        details.update(sock_puppet=True, votes_reversed=reversed_votes)
+    audit(actor, "user.suspend", user, details)
+    return reversed_votes
+
+
+def erase_sock_puppet(actor: User, user: User, reason: str) -> int:
+    """Erase a sock-puppet account for good (audited): its votes are reversed first, then
+    it is anonymised, so what it wrote stays readable as "deleted user". Returns how many
+    votes were reversed."""
+    if not policy.can_suspend(actor, user):
+        raise PermissionDenied(_("You cannot erase this account."))
+    reason = _required_reason(reason)
+    reversed_votes = reverse_votes_of(user)
+    accounts.anonymise(user)
+    audit(
+        actor,
+        "user.erase",
+        user,
+        {"reason": reason, "sock_puppet": True, "votes_reversed": reversed_votes},
+    )
+    return reversed_votes
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give a reason."), field="reason")
+    return reason
 
 
 def lift_suspension(actor: User, user: User) -> None:

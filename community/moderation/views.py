@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.accounts import services as accounts
@@ -13,7 +14,7 @@ from community.core.forms import ActionForm, attach_error
 from community.core.pagination import parse_cursor
 from community.extensions import db
 from community.moderation import bp, policy, services
-from community.moderation.forms import RoleForm, SuspendForm
+from community.moderation.forms import EraseForm, RoleForm, SuspendForm
 
 
 @bp.before_request
@@ -51,16 +52,21 @@ def users():
     return render_template("moderation/users.html", page=page, query=query)
 
 
-def _render_user(user, role_form=None, suspend_form=None, status: int = 200):
+def _render_user(user, role_form=None, suspend_form=None, erase_form=None, status: int = 200):
+    can_suspend = policy.can_suspend(current_user, user)
     return (
         render_template(
             "moderation/user.html",
             user=user,
             role_form=role_form or RoleForm(data={"role": user.role}),
             suspend_form=suspend_form or SuspendForm(),
+            erase_form=erase_form or EraseForm(),
             lift_form=ActionForm(),
             can_change_role=policy.can_change_role(current_user, user),
-            can_suspend=policy.can_suspend(current_user, user),
+            can_suspend=can_suspend,
+            # Whoever may suspend an account may erase it as a sock puppet (never an admin,
+            # never oneself).
+            can_erase=can_suspend,
         ),
         status,
     )
@@ -96,7 +102,13 @@ def suspend(user_id: int):
     form = SuspendForm()
     if form.validate_on_submit():
         try:
-            services.suspend(current_user, user, form.days.data, form.reason.data)
+            reversed_votes = services.suspend(
+                current_user,
+                user,
+                form.days.data,
+                form.reason.data,
+                sock_puppet=bool(form.sock_puppet.data),
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -105,8 +117,38 @@ def suspend(user_id: int):
             attach_error(form, error)
         else:
             flash(_("The member is suspended."), "success")
+            if form.sock_puppet.data:
+                flash(_reversed_message(reversed_votes), "info")
             return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, suspend_form=form, status=400)
+
+
+@bp.route("/admin/users/<int:user_id>/erase", methods=["POST"])
+def erase(user_id: int):
+    user = accounts.get_user(user_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            reversed_votes = services.erase_sock_puppet(current_user, user, form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            attach_error(form, error)
+        else:
+            flash(_("The account is erased; what it wrote shows as by a deleted user."), "success")
+            flash(_reversed_message(reversed_votes), "info")
+            return redirect(url_for(".users"))
+    return _render_user(user, erase_form=form, status=400)
+
+
+def _reversed_message(count: int) -> str:
+    return ngettext(
+        "%(num)d vote of this account was reversed.",
+        "%(num)d votes of this account were reversed.",
+        count,
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/unsuspend", methods=["POST"])

@@ -38,3 +38,14 @@ def review_votes_command() -> None:
     report = review_votes()
     db.session.commit()
     click.echo(report.summary())
+
+
+@reputation_cli.command("designate-mavens")
+def designate_mavens_command() -> None:
+    """Recompute maven scores and name this month's Market Mavens per category (idempotent;
+    meant to run monthly from cron)."""
+    from community.reputation.services.mavens import designate_mavens
+
+    report = designate_mavens()
+    db.session.commit()
+    click.echo(report.summary())

@@ -7,9 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from community.core.errors import InvalidInput
-from community.core.forms import attach_error
-from community.extensions import db
+from community.core.forms import submit
 from community.site import bp, policy, services
 from community.site.forms import BrandingForm
 
@@ -66,17 +64,14 @@ def admin_settings():
             "primary_color": current.primary_color,
         }
     )
-    if form.validate_on_submit():
-        try:
-            services.update_branding(
-                current_user, form.name.data, form.tagline.data or "", form.primary_color.data
-            )
-            db.session.commit()
-        except InvalidInput as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("The branding is saved."), "success")
-            return redirect(url_for(".admin_settings"))
+    saved = submit(
+        form,
+        lambda: services.update_branding(
+            current_user, form.name.data, form.tagline.data or "", form.primary_color.data
+        ),
+    )
+    if saved.ok:
+        flash(_("The branding is saved."), "success")
+        return redirect(url_for(".admin_settings"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("site/admin_settings.html", form=form), status

@@ -1,4 +1,5 @@
-"""An account's data: export everything, erase for good (anonymised, counts kept)."""
+"""An account's data: export everything, erase for good (anonymised, counts kept), and
+take back what a sock-puppet account's votes gave."""
 
 from __future__ import annotations
 
@@ -36,6 +37,24 @@ def register_eraser(erase: Callable[[User], None]) -> None:
     """Run ``erase(user)`` in the transaction that erases an account."""
     if erase not in _erasers:
         _erasers.append(erase)
+
+
+# What the reputation its votes gave must do when an account turns out to be a sock
+# puppet: function(user) -> how many votes were reversed. Reputation registers it, so
+# accounts and moderation need not import reputation.
+_vote_reversers: list[Callable[[User], int]] = []
+
+
+def register_vote_reverser(reverse: Callable[[User], int]) -> None:
+    """Run ``reverse(user)`` when an account's votes are taken back (sock puppets)."""
+    if reverse not in _vote_reversers:
+        _vote_reversers.append(reverse)
+
+
+def reverse_votes_of(user: User) -> int:
+    """Take back the reputation every vote this account cast gave; returns how many votes
+    were reversed (none twice)."""
+    return sum(reverse(user) for reverse in _vote_reversers)
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -27,8 +27,8 @@ from community.accounts.forms import (
     TokenForm,
 )
 from community.accounts.views.browser import end_browser_session, has_remember_cookie, start_session
-from community.core.errors import DomainError, InvalidInput
-from community.core.forms import ActionForm, attach_error
+from community.core.errors import InvalidInput
+from community.core.forms import ActionForm, attach_error, submit
 from community.core.security import safe_next
 from community.extensions import db
 
@@ -53,16 +53,15 @@ def edit_profile():
     form = ProfileForm(
         data={"display_name": current_user.display_name, "bio": current_user.bio_source}
     )
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, form.display_name.data or "", form.bio.data or "")
-            db.session.commit()
-        except InvalidInput as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("accounts.profile", username=current_user.username))
+    saved = submit(
+        form,
+        lambda: services.update_profile(
+            current_user, form.display_name.data or "", form.bio.data or ""
+        ),
+    )
+    if saved.ok:
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile", username=current_user.username))
     return render_template("accounts/edit_profile.html", form=form)
 
 
@@ -91,21 +90,18 @@ def settings():
 @login_required
 def change_password():
     form = ChangePasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
-            db.session.commit()
-        except InvalidInput as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            # Other sessions ended with the old version; keep this one alive, and renew
-            # its remember-me cookie if it had one (the old cookie is refused now).
-            start_session(current_user._get_current_object(), remember=has_remember_cookie())
-            flash(_("Your password is changed. Other sessions were logged out."), "success")
-            return redirect(url_for("accounts.settings"))
+    changed = submit(
+        form,
+        lambda: services.change_password(
+            current_user, form.current_password.data, form.new_password.data
+        ),
+    )
+    if changed.ok:
+        # Other sessions ended with the old version; keep this one alive, and renew
+        # its remember-me cookie if it had one (the old cookie is refused now).
+        start_session(current_user._get_current_object(), remember=has_remember_cookie())
+        flash(_("Your password is changed. Other sessions were logged out."), "success")
+        return redirect(url_for("accounts.settings"))
     return _render_settings(password_form=form, status=400)
 
 
@@ -113,16 +109,11 @@ def change_password():
 @login_required
 def change_email():
     form = ChangeEmailForm(prefix="em")
-    if form.validate_on_submit():
-        try:
-            services.change_email(current_user, form.password.data, form.email.data)
-            db.session.commit()
-        except InvalidInput as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Your email address is changed. Please confirm it."), "success")
-            return redirect(url_for("accounts.settings"))
+    if submit(
+        form, lambda: services.change_email(current_user, form.password.data, form.email.data)
+    ).ok:
+        flash(_("Your email address is changed. Please confirm it."), "success")
+        return redirect(url_for("accounts.settings"))
     return _render_settings(email_form=form, status=400)
 
 
@@ -213,15 +204,8 @@ def export():
 @login_required
 def erase():
     form = EraseForm()
-    if form.validate_on_submit():
-        try:
-            services.erase_account(current_user, form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            end_browser_session()
-            flash(_("Your account is erased. Thank you for having taken part."), "info")
-            return redirect(url_for("site.home"))
+    if submit(form, lambda: services.erase_account(current_user, form.password.data)).ok:
+        end_browser_session()
+        flash(_("Your account is erased. Thank you for having taken part."), "info")
+        return redirect(url_for("site.home"))
     return render_template("accounts/data.html", erase_form=form), 400

@@ -1,14 +1,385 @@
-"""Badges (filled by the badges work)."""
+"""Badges: automatic awards on ledger events, awards and revocations by the team, titles.
+
+A member holds a badge while a live (not revoked) award of it exists; the database allows
+one live award per member and badge, so concurrent awards cannot double it. The number of
+holders per badge is stored and moved by SQL arithmetic on every award and revocation.
+
+Features award the badges that have no ledger rule with ``award_if_missing``. A badge the
+team revoked is not given back automatically (by a rule or a feature); only the team gives
+it again. One revoked automatically (``revoke_badge(None, ...)``) may come back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
 
-def after_event(user: Any, event: Any) -> None:
-    """Evaluate the badge rules a new ledger event may satisfy."""
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.core import subjects
+from community.core.db import insert_ignore, utcnow
+from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from community.core.pagination import Page, newest_first
+from community.extensions import db
+from community.moderation.services import audit
+from community.notifications.services import notify
+from community.reputation.badges import (
+    BADGES,
+    RULES_BY_REASON,
+    TENURE_BADGES,
+    Badge,
+    EventCount,
+    Tenure,
+)
+from community.reputation.models import BadgeAward, BadgeCount, ReputationEvent
+
+HOLDERS_PER_PAGE = 50
+REASON_MAX = 500
+
+
+def can_manage_badges(viewer: Any) -> bool:
+    """The team awards and revokes badges by hand."""
+    return bool(viewer.is_authenticated and viewer.is_team)
+
+
+def get_badge(key: str) -> Badge:
+    """The badge of this key, or NotFound."""
+    badge = BADGES.get(key)
+    if badge is None:
+        raise NotFound(_("No such badge."))
+    return badge
 
 
 def badge_title(key: str) -> str | None:
     """The name of a badge shown as a member's title (None for an unknown key)."""
-    return None
+    badge = BADGES.get(key) if key else None
+    return str(badge.name) if badge is not None else None
+
+
+# ---------------------------------------------------------------- automatic awards
+
+
+def after_event(user: User, event: ReputationEvent) -> None:
+    """Evaluate the badge rules a new ledger event may satisfy and award what they earn.
+
+    Only rules about this event's reason (and tenure) are looked at; counting reads at most
+    the rule's threshold of the member's events, whatever the size of the ledger.
+    """
+    if event.reverses_id is not None:
+        return
+    candidates = [*RULES_BY_REASON.get(event.reason, ()), *_tenure_met(user)]
+    if not candidates:
+        return
+    blocked = _blocked_keys(user.id, [b.key for b in candidates])
+    for badge in candidates:
+        if badge.key in blocked:
+            continue
+        if _counts_short(user.id, badge):
+            continue
+        _grant(user, badge, None, "")
+
+
+def award_if_missing(user: User, key: str, reason: str = "") -> BadgeAward | None:
+    """Award badge ``key`` automatically unless the member holds it (or the team took it
+    from them); returns the new award, or None. For features: ``elected``, ``first_idea``,
+    ``market_maven``."""
+    badge = BADGES.get(key)
+    if badge is None:
+        raise KeyError(f"unknown badge {key!r}; add it to reputation/badges.py")
+    if _blocked_keys(user.id, [key]):
+        return None
+    return _grant(user, badge, None, reason.strip()[:REASON_MAX])
+
+
+def _counts_short(user_id: int, badge: Badge) -> bool:
+    """Whether a counting rule's threshold is not reached yet (a threshold of one is met
+    by the event at hand, without a query)."""
+    rule = badge.rule
+    if not isinstance(rule, EventCount) or rule.at_least <= 1:
+        return False
+    return _standing_events(user_id, rule.reason, rule.at_least) < rule.at_least
+
+
+def _tenure_met(user: User) -> list[Badge]:
+    created = user.created_at
+    if not TENURE_BADGES or created is None:
+        return []
+    days = (utcnow() - created).days
+    return [b for b in TENURE_BADGES if isinstance(b.rule, Tenure) and days >= b.rule.days]
+
+
+def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
+    """Of ``keys``, those the member holds or the team revoked from them (one query)."""
+    return set(
+        db.session.scalars(
+            select(BadgeAward.badge_key)
+            .where(
+                BadgeAward.user_id == user_id,
+                BadgeAward.badge_key.in_(list(keys)),
+                or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_by_id.is_not(None)),
+            )
+            .distinct()
+        )
+    )
+
+
+def _standing_events(user_id: int, reason: str, limit: int) -> int:
+    """How many of the member's events of ``reason`` stand (not reversals, not reversed),
+    counting no further than ``limit``."""
+    reversal = aliased(ReputationEvent)
+    rows = (
+        select(ReputationEvent.id)
+        .where(
+            ReputationEvent.user_id == user_id,
+            ReputationEvent.reason == reason,
+            ReputationEvent.reverses_id.is_(None),
+            ~select(reversal.id).where(reversal.reverses_id == ReputationEvent.id).exists(),
+        )
+        .limit(limit)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(rows)) or 0
+
+
+# ---------------------------------------------------------------- awards by the team
+
+
+def award_badge(actor: User, key: str, username: str, reason: str) -> BadgeAward:
+    """Give badge ``key`` to the member ``username`` with a reason (team only, audited,
+    the member is notified); Conflict when they already hold it."""
+    if not can_manage_badges(actor):
+        raise PermissionDenied(_("Only the team awards badges."))
+    badge = get_badge(key)
+    reason = _required_reason(reason)
+    try:
+        user = accounts.get_by_username((username or "").strip())
+    except NotFound:
+        raise InvalidInput(_("There is no member with this username."), field="username") from None
+    award = _grant(user, badge, actor, reason)
+    if award is None:
+        raise Conflict(
+            _("%(name)s already holds this badge.", name=user.username), field="username"
+        )
+    audit(actor, "badge.award", user, {"badge": key, "reason": reason, "award": award.id})
+    return award
+
+
+def revoke_badge(actor: User | None, user: User, key: str, reason: str) -> BadgeAward:
+    """Take badge ``key`` from the member with a reason: the award is kept as revoked, the
+    holders count drops, a title showing it is cleared, the member is notified. By the team
+    (audited, and not given back automatically) or, with ``actor`` None, by a feature."""
+    if actor is not None and not can_manage_badges(actor):
+        raise PermissionDenied(_("Only the team revokes badges."))
+    badge = get_badge(key)
+    reason = _required_reason(reason) if actor is not None else reason.strip()[:REASON_MAX]
+    award = db.session.scalars(
+        update(BadgeAward)
+        .where(
+            BadgeAward.user_id == user.id,
+            BadgeAward.badge_key == key,
+            BadgeAward.revoked_at.is_(None),
+        )
+        .values(
+            revoked_at=utcnow(),
+            revoked_by_id=actor.id if actor is not None else None,
+            revoke_reason=reason,
+        )
+        .returning(BadgeAward),
+        execution_options={"synchronize_session": "fetch"},
+    ).one_or_none()
+    if award is None:
+        raise Conflict(_("%(name)s does not hold this badge.", name=user.username))
+    _move_holders(key, -1)
+    # The award row is locked first, then the user row, as in choose_title: no deadlock,
+    # and a title chosen concurrently cannot outlive the revocation.
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.title_badge == key)
+        .values(title_badge=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    with _their_language(user):
+        text = (
+            _("Your badge %(name)s was removed: %(reason)s", name=badge.name, reason=reason)
+            if reason
+            else _("Your badge %(name)s was removed.", name=badge.name)
+        )
+    notify(user, "badge", award, text)
+    if actor is not None:
+        audit(actor, "badge.revoke", user, {"badge": key, "reason": reason, "award": award.id})
+    return award
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Please give a reason."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_("At most 500 characters, please."), field="reason")
+    return reason
+
+
+def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAward | None:
+    """Insert a live award unless the database already has one; count it, notify."""
+    award = BadgeAward(
+        user_id=user.id,
+        badge_key=badge.key,
+        awarded_by_id=actor.id if actor is not None else None,
+        reason=reason,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(award)
+    except IntegrityError:
+        return None  # already held (perhaps awarded concurrently)
+    _move_holders(badge.key, 1)
+    with _their_language(user):
+        if actor is not None and reason:
+            text = _("You received the badge %(name)s: %(reason)s", name=badge.name, reason=reason)
+        else:
+            text = _("You earned the badge %(name)s.", name=badge.name)
+    notify(user, "badge", award, text)
+    return award
+
+
+def _move_holders(key: str, delta: int) -> None:
+    insert_ignore(BadgeCount, badge_key=key, holders=0)
+    db.session.execute(
+        update(BadgeCount)
+        .where(BadgeCount.badge_key == key)
+        .values(holders=BadgeCount.holders + delta)
+    )
+
+
+def _their_language(user: User) -> AbstractContextManager[object]:
+    # A notification is stored as text: in the recipient's language, not the actor's.
+    return force_locale(user.locale) if user.locale else nullcontext()
+
+
+# ---------------------------------------------------------------- titles
+
+
+def choose_title(user: User, key: str | None) -> None:
+    """Show badge ``key`` as the member's title, or none; only a badge they hold."""
+    if not key:
+        user.title_badge = None
+        db.session.flush()
+        return
+    if key not in BADGES:
+        raise InvalidInput(_("You can only show a badge you hold."), field="badge")
+    # Lock the live award (PostgreSQL): a concurrent revocation either waits for this
+    # choice and then clears it, or has already revoked and this finds nothing.
+    held = db.session.scalar(
+        select(BadgeAward.id)
+        .where(
+            BadgeAward.user_id == user.id,
+            BadgeAward.badge_key == key,
+            BadgeAward.revoked_at.is_(None),
+        )
+        .with_for_update()
+    )
+    if held is None:
+        raise InvalidInput(_("You can only show a badge you hold."), field="badge")
+    user.title_badge = key
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def holder_counts() -> dict[str, int]:
+    """How many members hold each badge (stored; badges nobody held are absent)."""
+    return dict(db.session.execute(select(BadgeCount.badge_key, BadgeCount.holders)).all())
+
+
+def held_keys(user: Any) -> set[str]:
+    """The keys of the badges the member holds now (none for a visitor)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(BadgeAward.badge_key).where(
+                BadgeAward.user_id == user.id, BadgeAward.revoked_at.is_(None)
+            )
+        )
+    )
+
+
+def live_awards(user: User) -> list[BadgeAward]:
+    """The member's live awards of known badges, oldest first (one query)."""
+    rows = db.session.scalars(
+        select(BadgeAward)
+        .where(BadgeAward.user_id == user.id, BadgeAward.revoked_at.is_(None))
+        .order_by(BadgeAward.awarded_at, BadgeAward.id)
+    )
+    return [award for award in rows if award.badge_key in BADGES]
+
+
+def live_badges(user: User) -> list[dict[str, str]]:
+    """The member's live badges as plain data (for the API and exports)."""
+    return [
+        {
+            "key": award.badge_key,
+            "name": str(BADGES[award.badge_key].name),
+            "tier": BADGES[award.badge_key].tier,
+            "awarded_at": award.awarded_at.isoformat(),
+        }
+        for award in live_awards(user)
+    ]
+
+
+def recent_holders(key: str, cursor: int | None) -> Page[BadgeAward]:
+    """The live awards of a badge, newest first, with their members (one query a page)."""
+    return newest_first(
+        select(BadgeAward)
+        .options(joinedload(BadgeAward.user))
+        .where(BadgeAward.badge_key == key, BadgeAward.revoked_at.is_(None)),
+        BadgeAward.id,
+        cursor,
+        HOLDERS_PER_PAGE,
+    )
+
+
+# ---------------------------------------------------------------- registries
+
+
+def export(user: User) -> dict[str, Any]:
+    """The member's badge awards (revoked ones too) and title, for their data export."""
+    rows = db.session.scalars(
+        select(BadgeAward).where(BadgeAward.user_id == user.id).order_by(BadgeAward.id)
+    )
+    return {
+        "title": user.title_badge,
+        "awards": [
+            {
+                "badge": a.badge_key,
+                "awarded_at": a.awarded_at.isoformat(),
+                "automatic": a.is_automatic,
+                "reason": a.reason,
+                "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
+                "revoke_reason": a.revoke_reason,
+            }
+            for a in rows
+        ],
+    }
+
+
+def _award_urls(award_ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(BadgeAward.id, BadgeAward.badge_key).where(BadgeAward.id.in_(award_ids))
+    )
+    return {award_id: url_for("reputation.badge", key=key) for award_id, key in rows}
+
+
+# A badge notification leads to the badge's page. Erasure deletes nothing here: an
+# anonymised account keeps its badges, so the holder counts stay right.
+subjects.register("badge_award", urls=_award_urls)
+accounts.register_exporter("badges", export)

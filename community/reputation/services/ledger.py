@@ -28,6 +28,9 @@ from community.reputation.rules import DAILY_CAP, rule
 from community.reputation.services import badges
 
 Category = tuple[str, int]
+# Roll-up UPDATEs need not search the session for matching objects (slow in long
+# transactions); nothing keeps those rows loaded. The user's total stays synchronised.
+_NO_SYNC = {"synchronize_session": False}
 
 
 def category_of(category: Any) -> Category:
@@ -125,7 +128,8 @@ def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> 
                 CategoryReputation.category_type == category_type,
                 CategoryReputation.category_id == category_id,
             )
-            .values(points=CategoryReputation.points + delta)
+            .values(points=CategoryReputation.points + delta),
+            execution_options=_NO_SYNC,
         )
     insert_ignore(
         DailyReputation,
@@ -143,7 +147,8 @@ def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> 
             DailyReputation.category_type == category_type,
             DailyReputation.category_id == category_id,
         )
-        .values(points=DailyReputation.points + delta)
+        .values(points=DailyReputation.points + delta),
+        execution_options=_NO_SYNC,
     )
 
 

@@ -1,11 +1,15 @@
-"""Recompute every stored total from the ledger and say what had drifted."""
+"""Recompute every stored total from the ledger and say what had drifted.
+
+Each total is compared with one aggregate pass over the ledger, and a table that drifted
+is refilled with one INSERT ... SELECT instead of row-by-row writes. Totals are derived
+data; the ledger itself is never touched.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select, update
 
 from community.accounts.models import User
 from community.extensions import db
@@ -18,7 +22,7 @@ from community.reputation.models import (
 from community.reputation.models.ledger import NO_CATEGORY
 from community.reputation.rules import RULES
 
-CHUNK = 5000
+EXAMPLES = 20
 
 
 @dataclass
@@ -33,71 +37,46 @@ class RebuildReport:
     def total_fixed(self) -> int:
         return self.users_fixed + self.categories_fixed + self.days_fixed + self.caps_fixed
 
-    def note(self, text: str) -> None:
-        if len(self.examples) < 20:
-            self.examples.append(text)
-
 
 def rebuild() -> RebuildReport:
     """Make users' totals, category totals, daily roll-ups and daily-cap counters equal
-    to what the ledger says; returns what was different."""
+    to what the ledger says; returns how many differed, with examples."""
     report = RebuildReport()
-    _rebuild_users(report)
-    _rebuild_table(
+    report.users_fixed = _rebuild_users(report)
+    event = ReputationEvent
+    report.categories_fixed = _rebuild_table(
         report,
-        "categories_fixed",
         CategoryReputation,
         ("user_id", "category_type", "category_id"),
-        select(
-            ReputationEvent.user_id,
-            ReputationEvent.category_type,
-            ReputationEvent.category_id,
-            func.sum(ReputationEvent.points),
-        )
-        .where(ReputationEvent.category_type != NO_CATEGORY[0])
-        .group_by(
-            ReputationEvent.user_id, ReputationEvent.category_type, ReputationEvent.category_id
-        ),
         "points",
+        select(event.user_id, event.category_type, event.category_id, func.sum(event.points))
+        .where(event.category_type != NO_CATEGORY[0])
+        .group_by(event.user_id, event.category_type, event.category_id),
     )
-    _rebuild_table(
+    report.days_fixed = _rebuild_table(
         report,
-        "days_fixed",
         DailyReputation,
         ("user_id", "day", "category_type", "category_id"),
-        select(
-            ReputationEvent.user_id,
-            ReputationEvent.day,
-            ReputationEvent.category_type,
-            ReputationEvent.category_id,
-            func.sum(ReputationEvent.points),
-        ).group_by(
-            ReputationEvent.user_id,
-            ReputationEvent.day,
-            ReputationEvent.category_type,
-            ReputationEvent.category_id,
-        ),
         "points",
+        select(
+            event.user_id, event.day, event.category_type, event.category_id, func.sum(event.points)
+        ).group_by(event.user_id, event.day, event.category_type, event.category_id),
     )
-    capped = [name for name, r in RULES.items() if r.capped]
-    _rebuild_table(
+    capped = [name for name, rule in RULES.items() if rule.capped]
+    report.caps_fixed = _rebuild_table(
         report,
-        "caps_fixed",
         ReputationDay,
         ("user_id", "day"),
-        select(ReputationEvent.user_id, ReputationEvent.day, func.sum(ReputationEvent.points))
-        .where(
-            ReputationEvent.reason.in_(capped),
-            ReputationEvent.requested > 0,
-            ReputationEvent.reverses_id.is_(None),
-        )
-        .group_by(ReputationEvent.user_id, ReputationEvent.day),
         "capped_points",
+        select(event.user_id, event.day, func.sum(event.points))
+        .where(event.reason.in_(capped), event.requested > 0, event.reverses_id.is_(None))
+        .group_by(event.user_id, event.day),
+        extra={"last_grant": literal(0)},
     )
     return report
 
 
-def _rebuild_users(report: RebuildReport) -> None:
+def _rebuild_users(report: RebuildReport) -> int:
     truth = dict(
         db.session.execute(
             select(ReputationEvent.user_id, func.sum(ReputationEvent.points)).group_by(
@@ -110,35 +89,47 @@ def _rebuild_users(report: RebuildReport) -> None:
         right = int(truth.get(user_id) or 0)
         if stored != right:
             fixes.append({"id": user_id, "reputation": right})
-            report.note(f"user {user_id}: {stored} -> {right}")
-    for start in range(0, len(fixes), CHUNK):
-        # ORM bulk UPDATE by primary key: one executemany per chunk.
-        db.session.execute(update(User), fixes[start : start + CHUNK])
-    report.users_fixed = len(fixes)
+            _example(report, f"user {user_id}: {stored} -> {right}")
+    if fixes:
+        # ORM bulk UPDATE by primary key: one executemany.
+        db.session.execute(update(User), fixes)
+    return len(fixes)
 
 
-def _rebuild_table(report, counter, model, keys, truth_query, value_column) -> None:
+def _rebuild_table(
+    report: RebuildReport,
+    model: type,
+    keys: tuple[str, ...],
+    value: str,
+    truth_query: Select,
+    extra: dict | None = None,
+) -> int:
+    """Compare ``model`` with the ledger aggregate (one pass over each); when anything
+    differs, refill the table with one INSERT ... SELECT."""
     truth = {tuple(row[:-1]): int(row[-1] or 0) for row in db.session.execute(truth_query)}
-    key_columns = [getattr(model, k) for k in keys]
-    stored = {
-        tuple(row[:-1]): row[-1]
-        for row in db.session.execute(select(*key_columns, getattr(model, value_column)))
-    }
-    wrong = defaultdict(list)
-    for key, value in truth.items():
-        if key not in stored:
-            wrong["insert"].append({**dict(zip(keys, key, strict=True)), value_column: value})
-        elif stored[key] != value:
-            wrong["update"].append((key, value))
-    for key, value in stored.items():
-        if key not in truth and value != 0:
-            wrong["update"].append((key, 0))
-    for key, value in wrong["update"]:
-        conditions = [col == k for col, k in zip(key_columns, key, strict=True)]
-        db.session.execute(update(model).where(*conditions).values({value_column: value}))
-        report.note(f"{model.__tablename__} {key}: {stored.get(key)} -> {value}")
-    for start in range(0, len(wrong["insert"]), CHUNK):
-        db.session.execute(insert(model), wrong["insert"][start : start + CHUNK])
-    for row in wrong["insert"][:5]:
-        report.note(f"{model.__tablename__} missing {row}")
-    setattr(report, counter, len(wrong["insert"]) + len(wrong["update"]))
+    table = model.__table__  # type: ignore[attr-defined]
+    drifted = 0
+    seen = 0
+    for row in db.session.execute(select(*[table.c[k] for k in keys], table.c[value])):
+        key, stored = tuple(row[:-1]), row[-1]
+        right = truth.get(key)
+        if right is not None:
+            seen += 1
+        if (right or 0) != stored:
+            drifted += 1
+            _example(report, f"{table.name} {key}: {stored} -> {right or 0}")
+    missing = len(truth) - seen
+    for key in list(truth)[:EXAMPLES] if missing else ():
+        _example(report, f"{table.name} {key}: missing")
+    drifted += missing
+    if drifted:
+        db.session.execute(delete(model))
+        columns = [*keys, value, *(extra or {})]
+        source = truth_query.add_columns(*(extra or {}).values())
+        db.session.execute(insert(model).from_select(columns, source))
+    return drifted
+
+
+def _example(report: RebuildReport, text: str) -> None:
+    if len(report.examples) < EXAMPLES:
+        report.examples.append(text)
