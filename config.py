@@ -81,6 +81,11 @@ class Config:
     SANDBOX_LINKS = int(os.environ.get("SANDBOX_LINKS", "2"))
     # Market Mavens named per category each month (flask reputation designate-mavens).
     MAVENS_PER_CATEGORY = int(os.environ.get("MAVENS_PER_CATEGORY", "3"))
+    # The anti-gaming review (flask reputation review-votes): votes from one member to
+    # another beyond these are reversed; mutual voting at VOTE_RING_MIN each way is a ring.
+    SERIAL_VOTES_PER_DAY = int(os.environ.get("SERIAL_VOTES_PER_DAY", "5"))
+    SERIAL_VOTES_PER_30_DAYS = int(os.environ.get("SERIAL_VOTES_PER_30_DAYS", "20"))
+    VOTE_RING_MIN = int(os.environ.get("VOTE_RING_MIN", "5"))
     # How many reverse proxies (nginx, a load balancer) sit in front and set X-Forwarded-*;
     # 0 trusts none. Rate limits count per client address, so this must be right.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
