@@ -20,6 +20,8 @@ from community.notifications.models import Notification
 from community.notifications.services import notify
 from community.reputation import services as reputation
 from community.reputation.models import (
+    BadgeAward,
+    BadgeCount,
     CategoryReputation,
     DailyReputation,
     ReputationDay,
@@ -70,8 +72,16 @@ def cleanup(app):
     with app.app_context():
         ids = select(User.id).where(User.username_key.in_(names)).scalar_subquery()
         db.session.execute(delete(Notification).where(Notification.user_id.in_(ids)))
-        for model in (ReputationEvent, CategoryReputation, DailyReputation, ReputationDay):
+        for model in (
+            BadgeAward,
+            ReputationEvent,
+            CategoryReputation,
+            DailyReputation,
+            ReputationDay,
+        ):
             db.session.execute(delete(model).where(model.user_id.in_(ids)))
+        # Holder counts are committed only by these tests: start the next one from zero.
+        db.session.execute(delete(BadgeCount))
         db.session.execute(delete(User).where(User.username_key.in_(names)))
         db.session.commit()
         db.session.remove()
