@@ -9,8 +9,7 @@ from flask_login import current_user, login_required
 
 from community.accounts import services as accounts
 from community.core import subjects
-from community.core.errors import DomainError
-from community.core.forms import ActionForm, attach_error
+from community.core.forms import ActionForm, submit
 from community.core.pagination import parse_cursor
 from community.extensions import db
 from community.moderation import bp, policy, services
@@ -81,18 +80,9 @@ def user(user_id: int):
 def change_role(user_id: int):
     user = accounts.get_user(user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.change_role(current_user, user, form.role.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status != 400:
-                raise
-            attach_error(form, error)
-        else:
-            flash(_("The role is changed."), "success")
-            return redirect(url_for(".user", user_id=user.id))
+    if submit(form, lambda: services.change_role(current_user, user, form.role.data)).ok:
+        flash(_("The role is changed."), "success")
+        return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, role_form=form, status=400)
 
 
@@ -100,26 +90,21 @@ def change_role(user_id: int):
 def suspend(user_id: int):
     user = accounts.get_user(user_id)
     form = SuspendForm()
-    if form.validate_on_submit():
-        try:
-            reversed_votes = services.suspend(
-                current_user,
-                user,
-                form.days.data,
-                form.reason.data,
-                sock_puppet=bool(form.sock_puppet.data),
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status != 400:
-                raise
-            attach_error(form, error)
-        else:
-            flash(_("The member is suspended."), "success")
-            if form.sock_puppet.data:
-                flash(_reversed_message(reversed_votes), "info")
-            return redirect(url_for(".user", user_id=user.id))
+    suspended = submit(
+        form,
+        lambda: services.suspend(
+            current_user,
+            user,
+            form.days.data,
+            form.reason.data,
+            sock_puppet=bool(form.sock_puppet.data),
+        ),
+    )
+    if suspended.ok:
+        flash(_("The member is suspended."), "success")
+        if form.sock_puppet.data:
+            flash(_reversed_message(suspended.value), "info")
+        return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, suspend_form=form, status=400)
 
 
@@ -127,19 +112,11 @@ def suspend(user_id: int):
 def erase(user_id: int):
     user = accounts.get_user(user_id)
     form = EraseForm()
-    if form.validate_on_submit():
-        try:
-            reversed_votes = services.erase_sock_puppet(current_user, user, form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status != 400:
-                raise
-            attach_error(form, error)
-        else:
-            flash(_("The account is erased; what it wrote shows as by a deleted user."), "success")
-            flash(_reversed_message(reversed_votes), "info")
-            return redirect(url_for(".users"))
+    erased = submit(form, lambda: services.erase_sock_puppet(current_user, user, form.reason.data))
+    if erased.ok:
+        flash(_("The account is erased; what it wrote shows as by a deleted user."), "success")
+        flash(_reversed_message(erased.value), "info")
+        return redirect(url_for(".users"))
     return _render_user(user, erase_form=form, status=400)
 
 
