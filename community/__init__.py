@@ -96,9 +96,18 @@ def _select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from community import accounts, api, moderation, notifications, reputation, site
+    from community import (
+        accounts,
+        api,
+        catalog,
+        forums,
+        moderation,
+        notifications,
+        reputation,
+        site,
+    )
 
-    for package in (site, accounts, notifications, moderation, reputation, api):
+    for package in (site, accounts, notifications, moderation, reputation, catalog, forums, api):
         app.register_blueprint(package.bp)
 
 

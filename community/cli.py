@@ -70,8 +70,10 @@ def seed_demo() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
+    from community.forums.cli import register_cli as register_forums_cli
     from community.reputation.cli import reputation_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(seed_demo)
+    register_forums_cli(app)

@@ -70,6 +70,18 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out what the search engine adds beside its table (see core/search.py): the
+    FTS5 tables on SQLite, the generated tsvector column and its GIN index on PostgreSQL."""
+    if type_ == "table" and name and name.startswith("search_entry_fts"):
+        return False
+    if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None:
+        return obj.table.name != "search_entry"
+    if type_ == "index" and name == "ix_search_entry_tsv":
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -99,6 +111,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args,
         )
 

@@ -107,6 +107,61 @@ ACCESS: dict[str, dict[str, str]] = {
     "api.read_all_notifications": {"POST": MEMBER},
     "api.user": {"GET": PUBLIC},
     "api.mavens_board": {"GET": PUBLIC},
+    "api.list_categories": {"GET": PUBLIC},
+    "api.list_topics": {"GET": PUBLIC},
+    "api.create_topic": {"POST": MEMBER},
+    "api.get_topic": {"GET": PUBLIC},
+    "api.create_post": {"POST": MEMBER},
+    "api.add_reaction": {"POST": MEMBER},
+    "api.remove_reaction": {"DELETE": MEMBER},
+    # the asker or the team: the topic in ARGS is another member's
+    "api.accept_answer": {"POST": TEAM},
+    "api.search": {"GET": PUBLIC},
+    # search
+    "site.search": {"GET": PUBLIC},
+    # forums: reading
+    "forums.index": {"GET": PUBLIC},
+    "forums.category": {"GET": PUBLIC},
+    "forums.similar": {"GET": PUBLIC},
+    "forums.topic_short": {"GET": PUBLIC},
+    "forums.topic": {"GET": PUBLIC},
+    "forums.post": {"GET": PUBLIC},
+    "forums.post_history": {"GET": PUBLIC},
+    # forums: members
+    "forums.new_topic": {"GET": MEMBER, "POST": MEMBER},
+    "forums.reply": {"GET": MEMBER, "POST": MEMBER},
+    "forums.category_level": {"POST": MEMBER},
+    "forums.topic_level": {"POST": MEMBER},
+    "forums.react": {"POST": MEMBER},
+    "forums.unreact": {"POST": MEMBER},
+    # the author or the team (the topic and post in ARGS are another member's)
+    "forums.edit_post": {"GET": TEAM, "POST": TEAM},
+    "forums.edit_tags": {"POST": TEAM},
+    "forums.accept_answer": {"POST": TEAM},
+    "forums.withdraw_answer": {"POST": TEAM},
+    # forums: the team
+    "forums.pin_topic": {"POST": TEAM},
+    "forums.lock_topic": {"POST": TEAM},
+    "forums.move_topic": {"POST": TEAM},
+    "forums.hide_topic": {"POST": TEAM},
+    "forums.restore_topic": {"POST": TEAM},
+    "forums.set_official": {"POST": TEAM},
+    "forums.hide_post": {"POST": TEAM},
+    "forums.restore_post": {"POST": TEAM},
+    "forums.revert_post": {"POST": TEAM},
+    "forums.manage_categories": {"GET": TEAM, "POST": TEAM},
+    "forums.edit_category": {"GET": TEAM, "POST": TEAM},
+    "forums.focus_group": {"GET": TEAM, "POST": TEAM},
+    "forums.remove_member": {"POST": TEAM},
+    "forums.reaction_types": {"GET": ADMIN, "POST": ADMIN},
+    "forums.update_reaction_type": {"POST": ADMIN},
+    # catalog
+    "catalog.index": {"GET": PUBLIC},
+    "catalog.product": {"GET": PUBLIC},
+    "catalog.new_product": {"GET": TEAM, "POST": TEAM},
+    "catalog.edit_product": {"GET": TEAM, "POST": TEAM},
+    "catalog.retire_product": {"POST": TEAM},
+    "catalog.restore_product": {"POST": TEAM},
 }
 
 # Endpoints that are not routes of the application's own (served by Flask itself).
@@ -214,6 +269,48 @@ def _signed_token(ctx: Ctx, endpoint: str) -> str:
     return SIGNED_TOKENS[endpoint](ctx.other)
 
 
+def _product_slug(ctx: Ctx) -> str:
+    if "product" not in ctx._cache:
+        from tests.catalog.factories import make_product
+
+        ctx._cache["product"] = make_product().slug
+    return ctx._cache["product"]
+
+
+def _forum(ctx: Ctx) -> dict[str, Any]:
+    """A public Q&A category with another member's topic and edited reply, and a focus
+    group that member belongs to: what forum URL arguments point at."""
+    if "forum" not in ctx._cache:
+        from community.forums.services import categories, revisions
+        from tests.forums.factories import make_category, make_reply, make_topic
+
+        public = make_category(kind="qa")
+        topic = make_topic(public, author=ctx.other)
+        post = make_reply(topic, author=make_user())
+        revisions.edit_post(post.author, post, "An edited reply.")
+        team = make_user(role="team")
+        private = make_category(is_private=True, actor=team)
+        categories.invite_member(team, private, ctx.other.username)
+        ctx._cache["forum"] = {
+            "public": public.slug,
+            "private": private.slug,
+            "topic_id": topic.id,
+            "post_id": post.id,
+        }
+    return ctx._cache["forum"]
+
+
+# Forum pages about a focus group's members point at the private category.
+FOCUS_GROUP_ENDPOINTS = frozenset({"forums.focus_group", "forums.remove_member"})
+
+
+def _slug(ctx: Ctx, endpoint: str) -> str:
+    if endpoint.startswith("catalog."):
+        return _product_slug(ctx)
+    forum = _forum(ctx)
+    return forum["private"] if endpoint in FOCUS_GROUP_ENDPOINTS else forum["public"]
+
+
 # URL argument name -> value (from the acting context and the endpoint).
 ARGS: dict[str, Callable[[Ctx, str], Any]] = {
     "username": lambda ctx, endpoint: ctx.other.username,
@@ -223,6 +320,11 @@ ARGS: dict[str, Callable[[Ctx, str], Any]] = {
     "notification_id": _own_notification,
     "token": _signed_token,
     "section": lambda ctx, endpoint: "forums",
+    "slug": _slug,
+    "topic_id": lambda ctx, endpoint: _forum(ctx)["topic_id"],
+    "post_id": lambda ctx, endpoint: _forum(ctx)["post_id"],
+    "revision": lambda ctx, endpoint: 1,
+    "name": lambda ctx, endpoint: "like",
 }
 
 # Arguments naming an object that belongs to one member: nobody else may touch it.

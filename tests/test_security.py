@@ -302,6 +302,11 @@ def test_production_app_signs_with_the_secret_key_from_the_environment(tmp_path)
 
 GET_ROUTES = [route for route in ROUTES if route.method == "GET"]
 
+# The one thing a page view may write: what the signed-in reader has now seen (how far
+# they read a topic, when they last visited the forums), as every forum does; it works
+# without JavaScript that way. Nothing anyone else sees changes.
+READ_STATE_TABLES = frozenset({"forum_topic_user", "forum_visit"})
+
 
 @pytest.mark.parametrize("role", ["anonymous", "admin"])
 @pytest.mark.parametrize("route", GET_ROUTES, ids=lambda r: r.id)
@@ -313,4 +318,5 @@ def test_get_request_changes_no_row(app, db, route, role):
     response = ctx.client.get(url)
 
     assert response.status_code < 500
-    assert changed_tables(before, snapshot(db)) == [], f"GET {url} as {role} changed rows"
+    changed = set(changed_tables(before, snapshot(db))) - READ_STATE_TABLES
+    assert not changed, f"GET {url} as {role} changed rows in {sorted(changed)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -46,3 +48,11 @@ def api_user() -> User:
         raise Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
     g.api_user = user
     return user
+
+
+def reader() -> Any:
+    """Who is reading a public endpoint: the token's or the session's user, else the
+    anonymous visitor. No token is needed, but a token that is sent must be valid."""
+    if "Authorization" in request.headers or current_user.is_authenticated:
+        return api_user()
+    return current_user

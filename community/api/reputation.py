@@ -6,21 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from flask_login import current_user
 
 from community.accounts import services as accounts
 from community.api import bp
-from community.api.auth import api_user
+from community.api.auth import reader
 from community.reputation.ranks import rank_of
 from community.reputation.services import badges as badges_service
 from community.reputation.services import mavens
-
-
-def _viewer() -> Any:
-    """Who is asking: the token's or the session's user, else the anonymous visitor."""
-    if "Authorization" in request.headers or current_user.is_authenticated:
-        return api_user()
-    return current_user
 
 
 def _category_json(category: tuple[str, int], label: str | None) -> dict[str, Any]:
@@ -34,7 +26,7 @@ def _category_json(category: tuple[str, int], label: str | None) -> dict[str, An
 
 @bp.get("/users/<username>")
 def user(username: str):
-    viewer = _viewer()
+    viewer = reader()
     member = accounts.get_by_username(username)
     rank = rank_of(member)
     return jsonify(
@@ -56,7 +48,7 @@ def user(username: str):
 
 @bp.get("/mavens")
 def mavens_board():
-    viewer = _viewer()
+    viewer = reader()
     period = mavens.parse_period(request.args.get("period"))
     category = mavens.parse_category(request.args.get("category"))
     board = mavens.board(period, category, viewer)

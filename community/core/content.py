@@ -15,9 +15,10 @@ This is the only module that imports bleach.
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -27,8 +28,12 @@ from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markupsafe import Markup, escape
 
 __all__ = [
+    "diff_html",
+    "highlight",
+    "snippet",
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_PROTOCOLS",
     "ALLOWED_TAGS",
@@ -319,3 +324,74 @@ def render(source: str, mentions: MentionResolver | None = None) -> Rendered:
     tokens = _MD.parse(strip_controls(source or ""), env)
     raw_html = _MD.renderer.render(tokens, _MD.options, env)
     return Rendered(html=clean_html(raw_html), mentions=frozenset(env[_ENV_MENTIONS]))
+
+
+# --------------------------------------------------------------------------- plain text marked up
+# The other HTML the app builds from user text: escaped first, then marked up, here so
+# that this module stays the only place HTML is declared safe.
+
+_WORD_CHARS = r"[^\W_]"
+
+
+def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return None
+    # A term matches at the start of a word and marks the whole word (the last query word
+    # may be a prefix; marking every term's completions is what a reader expects).
+    return re.compile(
+        rf"(?<!{_WORD_CHARS})(" + "|".join(re.escape(w) for w in words) + rf"){_WORD_CHARS}*",
+        re.IGNORECASE,
+    )
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """``text`` escaped, with the words matching search ``terms`` in ``<mark>``."""
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    out: list[Markup] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(Markup("<mark>{}</mark>").format(match.group(0)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def snippet(text: str, terms: Iterable[str], words: int = 30) -> Markup:
+    """About ``words`` words of ``text`` around the first match of ``terms``, highlighted."""
+    tokens = text.split()
+    if not tokens:
+        return Markup("")
+    pattern = _term_pattern(terms)
+    first = 0
+    if pattern is not None:
+        first = next((i for i, token in enumerate(tokens) if pattern.search(token)), 0)
+    start = max(first - words // 3, 0)
+    piece = " ".join(tokens[start : start + words])
+    prefix = Markup("… ") if start > 0 else Markup("")
+    suffix = Markup(" …") if start + words < len(tokens) else Markup("")
+    return prefix + highlight(piece, terms) + suffix
+
+
+_DIFF_TOKEN_RE = re.compile(r"\s+|[^\s]+")
+
+
+def diff_html(old: str, new: str) -> Markup:
+    """Word-by-word difference of two texts: escaped, deletions in ``<del>``, insertions
+    in ``<ins>``."""
+    a = _DIFF_TOKEN_RE.findall(old or "")
+    b = _DIFF_TOKEN_RE.findall(new or "")
+    out: list[Markup] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
+    return Markup("").join(out)

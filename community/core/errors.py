@@ -55,10 +55,15 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
-def error_response(status: int, code: str, message: str, headers=None) -> Response:
+def error_response(
+    status: int, code: str, message: str, headers=None, field: str | None = None
+) -> Response:
     """One error, as JSON for the API and as a friendly page otherwise."""
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        error = {"code": code, "message": message}
+        if field:
+            error["field"] = field
+        response = jsonify({"error": error})
     else:
         template = f"errors/{status}.html" if status in (400, 403, 404, 409, 429) else None
         html = render_template(template or "errors/generic.html", status=status, message=message)
@@ -102,7 +107,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, error.code, error.message, error.headers)
+        return error_response(
+            error.status, error.code, error.message, error.headers, field=error.field
+        )
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

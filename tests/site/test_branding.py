@@ -51,8 +51,9 @@ def test_member_gets_403_on_admin_pages(member_client):
 
 def test_sections_not_built_yet_lead_to_a_coming_soon_page(client):
     page = client.get("/").get_data(as_text=True)
-    assert "/soon/forums" in page
-    assert client.get("/soon/forums").status_code == 200
+    assert "/soon/parliament" in page
+    assert client.get("/soon/parliament").status_code == 200
+    assert 'href="/forums/"' in page  # built sections link to themselves
     assert client.get("/soon/nothing").status_code == 404
 
 

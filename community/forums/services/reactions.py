@@ -1,0 +1,312 @@
+"""Reactions on posts: one per member per post, never on one's own post.
+
+Every count moves by SQL arithmetic in the reacting transaction: the post's total, its
+per-reaction count (``PostReactionCount``) and the topic's total (reactions on visible
+posts, which "top" sorts by). Positive reactions give the post's author "post kudos";
+taking one back, or changing it to a reaction that is not positive, reverses them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from community.accounts.models import User
+from community.accounts.services.lifecycle import register_vote_reverser
+from community.core.db import insert_ignore
+from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from community.extensions import db
+from community.forums import policy
+from community.forums.models import (
+    ForumCategory,
+    Post,
+    PostReactionCount,
+    Reaction,
+    ReactionType,
+    Topic,
+)
+from community.forums.services import common, visibility
+from community.moderation.services import audit
+from community.reputation import services as reputation
+
+KUDOS = "post_kudos"
+NAME_RE = re.compile(r"[a-z0-9_]{1,30}")
+LABEL_MAX = 64
+EMOJI_MAX = 16
+
+
+def reaction_types(active_only: bool = True) -> list[ReactionType]:
+    """The reactions on offer (or all of them), in their admin-given order."""
+    stmt = select(ReactionType).order_by(ReactionType.position, ReactionType.name)
+    if active_only:
+        stmt = stmt.where(ReactionType.is_active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------- reacting
+
+
+def _load(user: Any, post: Post) -> tuple[Topic, ForumCategory]:
+    """The post's topic and category, or NotFound when the user may not see the post."""
+    topic = db.session.get(Topic, post.topic_id)
+    category = db.session.get(ForumCategory, topic.category_id) if topic else None
+    if topic is None or category is None or not visibility.can_see_post(user, post):
+        raise NotFound(_("No such post."))
+    return topic, category
+
+
+def _active_type(name: Any) -> ReactionType:
+    reaction_type = db.session.get(ReactionType, name) if isinstance(name, str) else None
+    if reaction_type is None or not reaction_type.is_active:
+        raise InvalidInput(_("There is no such reaction."), field="name")
+    return reaction_type
+
+
+def _move_count(post_id: int, name: str, delta: int) -> None:
+    if delta > 0:
+        insert_ignore(PostReactionCount, post_id=post_id, name=name, count=0)
+    db.session.execute(
+        update(PostReactionCount)
+        .where(PostReactionCount.post_id == post_id, PostReactionCount.name == name)
+        .values(count=PostReactionCount.count + delta)
+    )
+
+
+def _move_totals(post: Post, delta: int, topic_too: bool) -> None:
+    db.session.execute(
+        update(Post).where(Post.id == post.id).values(reaction_count=Post.reaction_count + delta)
+    )
+    if topic_too:
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == post.topic_id)
+            .values(reaction_count=Topic.reaction_count + delta)
+        )
+
+
+def _is_positive(name: str) -> bool:
+    reaction_type = db.session.get(ReactionType, name)
+    return reaction_type is not None and reaction_type.is_positive
+
+
+def react(user: User, post: Post, name: str) -> Reaction:
+    """The member's reaction ``name`` on ``post``, replacing the one they had there; counts
+    and the author's kudos follow (unchanged when they pick the same reaction again)."""
+    topic, category = _load(user, post)
+    if post.is_hidden or topic.is_hidden:
+        raise NotFound(_("No such post."))
+    if not policy.can_react(user, post):
+        if policy.is_signed_in(user):
+            raise PermissionDenied(_("You cannot react to your own post."))
+        raise PermissionDenied(_("Please sign in to react."))
+    reaction_type = _active_type(name)
+
+    # Lock the member's reaction on this post (if any) so a concurrent change waits.
+    existing = db.session.scalar(
+        select(Reaction)
+        .where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+        .with_for_update()
+    )
+    if existing is not None and existing.name == reaction_type.name:
+        return existing
+    author = db.session.get(User, post.author_id)
+    assert author is not None
+    if existing is None:
+        reaction = Reaction(post_id=post.id, user_id=user.id, name=reaction_type.name)
+        try:
+            with db.session.begin_nested():
+                db.session.add(reaction)
+        except IntegrityError as exc:
+            raise Conflict(_("You have just reacted to this post.")) from exc
+        _move_count(post.id, reaction_type.name, +1)
+        _move_totals(post, +1, topic_too=True)
+        was_positive = False
+    else:
+        reaction = existing
+        old_name = existing.name
+        was_positive = _is_positive(old_name)
+        reaction.name = reaction_type.name
+        db.session.flush()
+        _move_count(post.id, old_name, -1)
+        _move_count(post.id, reaction_type.name, +1)
+    if not reaction_type.is_positive:
+        # Idempotent: also right when an admin has changed a reaction's kind since.
+        if existing is not None:
+            reputation.reverse(post, KUDOS, actor=user)
+    elif not was_positive:
+        if existing is not None:
+            reputation.reverse(post, KUDOS, actor=user)  # never two standing kudos
+        reputation.record(
+            author, KUDOS, post, actor=user, category=common.reputation_category(category)
+        )
+    db.session.refresh(post, ["reaction_count"])
+    return reaction
+
+
+def unreact(user: User, post: Post) -> bool:
+    """Remove the member's reaction on ``post`` (False when there was none); the counts
+    drop and the kudos it gave are reversed."""
+    _load(user, post)
+    if not policy.is_signed_in(user):
+        return False
+    name = db.session.execute(
+        delete(Reaction)
+        .where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+        .returning(Reaction.name),
+        execution_options={"synchronize_session": "fetch"},
+    ).scalar_one_or_none()
+    if name is None:
+        return False
+    _forget(post, name)
+    reputation.reverse(post, KUDOS, actor=user)
+    db.session.refresh(post, ["reaction_count"])
+    return True
+
+
+def _forget(post: Post, name: str) -> None:
+    """Move every count down for one removed reaction."""
+    _move_count(post.id, name, -1)
+    # A hidden post's reactions are already out of its topic's total.
+    _move_totals(post, -1, topic_too=post.hidden_at is None)
+
+
+def my_reaction(user: Any, post: Post) -> str | None:
+    """The name of the member's reaction on ``post``, if any."""
+    if not policy.is_signed_in(user):
+        return None
+    return db.session.scalar(
+        select(Reaction.name).where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+    )
+
+
+def remove_reactions_of(user: User) -> int:
+    """Remove every reaction of ``user`` with all counts moved; returns how many. The
+    kudos they gave are reversed by reputation's own vote reverser."""
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.name, Post.topic_id, Post.hidden_at)
+        .join(Post, Post.id == Reaction.post_id)
+        .where(Reaction.user_id == user.id)
+        .order_by(Reaction.post_id)
+    ).all()
+    if not rows:
+        return 0
+    db.session.execute(
+        delete(Reaction).where(Reaction.user_id == user.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    for post_id, name, topic_id, hidden_at in rows:
+        _move_count(post_id, name, -1)
+        db.session.execute(
+            update(Post).where(Post.id == post_id).values(reaction_count=Post.reaction_count - 1)
+        )
+        if hidden_at is None:  # the topic counts reactions on its visible posts only
+            db.session.execute(
+                update(Topic)
+                .where(Topic.id == topic_id)
+                .values(reaction_count=Topic.reaction_count - 1)
+            )
+    return len(rows)
+
+
+def _reverse_votes(user: User) -> int:
+    remove_reactions_of(user)
+    # Reputation's reverser already counts (and reverses) the kudos these reactions gave.
+    return 0
+
+
+register_vote_reverser(_reverse_votes)
+
+
+# ---------------------------------------------------------------- admin
+
+
+def _check_admin(actor: Any) -> None:
+    if not policy.can_manage_reactions(actor):
+        raise PermissionDenied(_("Only administrators can manage reactions."))
+
+
+def _check_text(value: Any, field: str, limit: int) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    if not value:
+        raise InvalidInput(_("Please write something."), field=field)
+    if len(value) > limit:
+        raise InvalidInput(_("At most %(n)d characters.", n=limit), field=field)
+    return value
+
+
+def create_reaction_type(
+    actor: User, name: str, label: str, emoji: str, is_positive: bool = True
+) -> ReactionType:
+    """A new active reaction, offered after the existing ones (admin only, audited)."""
+    _check_admin(actor)
+    name = (name or "").strip()
+    if not NAME_RE.fullmatch(name):
+        raise InvalidInput(
+            _("1 to 30 characters: lower-case letters, digits and _ only."), field="name"
+        )
+    label = _check_text(label, "label", LABEL_MAX)
+    emoji = _check_text(emoji, "emoji", EMOJI_MAX)
+    position = (db.session.scalar(select(func.max(ReactionType.position))) or 0) + 1
+    reaction_type = ReactionType(
+        name=name,
+        label=label,
+        emoji=emoji,
+        is_positive=bool(is_positive),
+        is_active=True,
+        position=position,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(reaction_type)
+    except IntegrityError as exc:
+        raise Conflict(_("This reaction exists already."), field="name") from exc
+    audit(
+        actor,
+        "forum.reaction_type.create",
+        None,
+        {"name": name, "label": label, "emoji": emoji, "is_positive": bool(is_positive)},
+    )
+    return reaction_type
+
+
+def update_reaction_type(
+    actor: User,
+    name: str,
+    label: str,
+    emoji: str,
+    is_positive: bool,
+    is_active: bool,
+    position: int,
+) -> ReactionType:
+    """Change a reaction's label, emoji, kind, availability or place (admin only,
+    audited). Kudos already given stay as they are."""
+    _check_admin(actor)
+    reaction_type = db.session.get(ReactionType, name) if isinstance(name, str) else None
+    if reaction_type is None:
+        raise NotFound(_("There is no such reaction."))
+    label = _check_text(label, "label", LABEL_MAX)
+    emoji = _check_text(emoji, "emoji", EMOJI_MAX)
+    try:
+        position = int(position)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(_("Please enter a whole number."), field="position") from exc
+    changes: dict[str, Any] = {}
+    for field, value in (
+        ("label", label),
+        ("emoji", emoji),
+        ("is_positive", bool(is_positive)),
+        ("is_active", bool(is_active)),
+        ("position", position),
+    ):
+        old = getattr(reaction_type, field)
+        if old != value:
+            changes[field] = [old, value]
+            setattr(reaction_type, field, value)
+    if changes:
+        db.session.flush()
+        audit(actor, "forum.reaction_type.update", None, {"name": name, **changes})
+    return reaction_type
