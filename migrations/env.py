@@ -77,9 +77,7 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None:
         return obj.table.name != "search_entry"
-    if type_ == "index" and name == "ix_search_entry_tsv":
-        return False
-    return True
+    return not (type_ == "index" and name == "ix_search_entry_tsv")
 
 
 def run_migrations_online():

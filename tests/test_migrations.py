@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, insert, inspect, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
 from community import create_app
-from community.core.db import utcnow
 from community.core import search
+from community.core.db import utcnow
 from community.extensions import db as _db
 from community.moderation.models import AuditEntry
 from config import TestConfig
