@@ -57,7 +57,7 @@ def test_audit_log_pages_with_a_cursor(admin_client, db, admin_user):
     oldest_shown = min(
         e.id
         for e in db.session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "test.page")
+            select(AuditEntry).where(AuditEntry.action == "test.page").order_by(AuditEntry.id)
         ).all()[-services.PER_PAGE :]
     )
     second = admin_client.get(f"/admin/audit?action=test.page&before={oldest_shown}")
