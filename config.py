@@ -39,6 +39,12 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "10 per hour")
+    # Per member: new topics and replies, reactions, flags (pages and API alike).
+    POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "10 per minute;60 per hour")
+    REACT_RATE_LIMIT = os.environ.get("REACT_RATE_LIMIT", "30 per minute;300 per hour")
+    FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "10 per minute;50 per day")
+    # Weighted flags on one item that hide it at once, pending review.
+    FLAG_HIDE_THRESHOLD = float(os.environ.get("FLAG_HIDE_THRESHOLD", "3"))
 
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

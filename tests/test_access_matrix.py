@@ -89,6 +89,23 @@ ACCESS: dict[str, dict[str, str]] = {
     "moderation.suspend": {"POST": ADMIN},
     "moderation.lift_suspension": {"POST": ADMIN},
     "moderation.erase": {"POST": ADMIN},
+    # moderation: flags (the "flag" privilege; the matrix's member has no points yet)
+    "moderation.flag_form": {"GET": TEAM},
+    "moderation.flag": {"POST": TEAM},
+    "api.flag": {"POST": TEAM},
+    # moderation: the review queue (also members with the "review_queue" privilege)
+    "moderation.queue": {"GET": TEAM},
+    "moderation.queue_item": {"GET": TEAM},
+    "moderation.approve_item": {"POST": TEAM},
+    "moderation.hide_item": {"POST": TEAM},
+    "moderation.restore_item": {"POST": TEAM},
+    # moderation: penalties
+    "moderation.my_penalties": {"GET": MEMBER},
+    "moderation.acknowledge": {"POST": MEMBER},
+    "moderation.member": {"GET": TEAM},
+    "moderation.give_penalty": {"POST": TEAM},
+    "moderation.lift_penalty": {"POST": TEAM},
+    "moderation.purge_member": {"POST": TEAM},
     # reputation
     # another member's history: the team only (one's own: tests/reputation)
     "reputation.history": {"GET": TEAM},
@@ -248,6 +265,24 @@ def _own_token(ctx: Ctx, endpoint: str) -> int:
     return ctx._cache["token"]
 
 
+def _own_penalty(ctx: Ctx, endpoint: str) -> int:
+    # Made directly: the team cannot warn the team, and the owner may be either.
+    if "penalty" not in ctx._cache:
+        from community.moderation.models import Penalty
+
+        penalty = Penalty(user_id=ctx.owner.id, kind="warn", reason="Be kind.")
+        _db.session.add(penalty)
+        _db.session.flush()
+        ctx._cache["penalty"] = penalty.id
+    return ctx._cache["penalty"]
+
+
+def _review_item(ctx: Ctx, endpoint: str) -> int:
+    from community.moderation.services import queue
+
+    return queue.enqueue("forum_post", _forum(ctx)["post_id"], None, "held").id
+
+
 def _own_notification(ctx: Ctx, endpoint: str) -> int:
     if "notification" not in ctx._cache:
         notification = notify(ctx.owner, "test", None, "Hello")
@@ -318,6 +353,8 @@ ARGS: dict[str, Callable[[Ctx, str], Any]] = {
     "user_id": lambda ctx, endpoint: ctx.other.id,
     "token_id": _own_token,
     "notification_id": _own_notification,
+    "penalty_id": _own_penalty,
+    "item_id": _review_item,
     "token": _signed_token,
     "section": lambda ctx, endpoint: "forums",
     "slug": _slug,
@@ -328,7 +365,7 @@ ARGS: dict[str, Callable[[Ctx, str], Any]] = {
 }
 
 # Arguments naming an object that belongs to one member: nobody else may touch it.
-OWNED_ARGS = frozenset({"token_id", "notification_id"})
+OWNED_ARGS = frozenset({"token_id", "notification_id", "penalty_id"})
 
 
 def url_for_route(ctx: Ctx, route: Route) -> str:

@@ -38,6 +38,10 @@ class User(db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     suspended_until: Mapped[dt.datetime | None]
     suspension_reason: Mapped[str | None]
+    # Moderation penalties kept on the row, so every request knows them without a query:
+    # a silenced member reads but cannot write; warnings wait to be acknowledged.
+    silenced_until: Mapped[dt.datetime | None]
+    unacknowledged_warnings: Mapped[int] = mapped_column(default=0, server_default="0")
     erased_at: Mapped[dt.datetime | None]
     unread_notifications: Mapped[int] = mapped_column(default=0)
     # Kept by the reputation ledger (SQL arithmetic), stored here because every author
@@ -69,6 +73,10 @@ class User(db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
 
     @property
     def is_erased(self) -> bool:
@@ -128,6 +136,8 @@ class AnonymousUser:
     is_team = False
     is_admin = False
     is_suspended = False
+    is_silenced = False
+    unacknowledged_warnings = 0
     is_erased = False
     email_confirmed_at = None
 

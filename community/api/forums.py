@@ -30,6 +30,7 @@ from community.forums.services import (
     topics,
     visibility,
 )
+from community.moderation.limits import posting_limit, reacting_limit
 from community.site import search as site_search
 
 # ---------------------------------------------------------------- parsing
@@ -235,6 +236,7 @@ def get_topic(topic_id: int):
 
 
 @bp.post("/categories/<slug>/topics")
+@posting_limit
 def create_topic(slug: str):
     author = api_user()
     category = visibility.get_category(author, slug)
@@ -255,6 +257,7 @@ def create_topic(slug: str):
 
 
 @bp.post("/topics/<int:topic_id>/posts")
+@posting_limit
 def create_post(topic_id: int):
     author = api_user()
     topic = visibility.get_topic(author, topic_id)
@@ -280,6 +283,7 @@ def create_post(topic_id: int):
 
 
 @bp.post("/posts/<int:post_id>/reactions/<name>")
+@reacting_limit
 def add_reaction(post_id: int, name: str):
     user = api_user()
     post = visibility.get_post(user, post_id)

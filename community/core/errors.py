@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from community.extensions import db
+from community.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,28 @@ def _http_message(status: int) -> str:
     return messages.get(status, _("Something went wrong."))
 
 
+def retry_when() -> str | None:
+    """When the rate limit this request ran into lets the client try again, in the
+    reader's language ("in 42 seconds"); None outside a limited request."""
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return None
+    seconds = max(1, math.ceil(current.reset_at - time.time()))
+    return format_timedelta(dt.timedelta(seconds=seconds), add_direction=True, threshold=1.0)
+
+
+def _rate_limited_message(error: HTTPException, description: str) -> str:
+    limit = getattr(error, "limit", None)
+    if limit is not None and getattr(limit, "error_message", None):
+        return description  # the limit's own words, which say when to try again
+    when = retry_when()
+    if when is None:
+        return _("Too many attempts (%(limit)s). Please try again later.", limit=description)
+    return _(
+        "Too many attempts (%(limit)s). Please try again %(when)s.", limit=description, when=when
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """DomainError and HTTP errors become 4xx pages or JSON; anything else a plain 500."""
 
@@ -124,7 +150,7 @@ def register_error_handlers(app: Flask) -> None:
         message = _http_message(status)
         description = getattr(error, "description", None)
         if status == 429 and description:
-            message = _("Too many attempts (%(limit)s). Please try again later.", limit=description)
+            message = _rate_limited_message(error, description)
         headers = [
             (k, v)
             for k, v in error.get_headers()

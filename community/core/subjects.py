@@ -45,10 +45,13 @@ def register(
     _KINDS[kind] = SubjectKind(urls=urls, visible=visible, labels=labels)
 
 
-def ref(subject: HasId | None) -> Ref:
-    """The ``(type, id)`` stored for a model instance."""
+def ref(subject: HasId | Ref | None) -> Ref:
+    """The ``(type, id)`` stored for a model instance (a ``(type, id)`` pair is kept as
+    it is: moderation names the content it acts on by kind and id, not by model)."""
     if subject is None:
         return None, None
+    if isinstance(subject, tuple):
+        return subject
     return subject.__class__.__tablename__, subject.id  # type: ignore[attr-defined]
 
 

@@ -29,6 +29,7 @@ from community.forums.models import (
     TopicUser,
 )
 from community.forums.services import reactions, topics, visibility
+from community.moderation.models import ReviewItem
 from community.notifications.models import Notification
 from community.reputation.models import (
     BadgeAward,
@@ -87,6 +88,8 @@ def _clean(made: Made) -> None:
     db.session.execute(delete(Topic).where(Topic.category_id == made.category_id))
     db.session.execute(delete(ForumCategory).where(ForumCategory.id == made.category_id))
     db.session.execute(delete(Notification).where(Notification.user_id.in_(users)))
+    # A sandboxed author's first post waits in the review queue.
+    db.session.execute(delete(ReviewItem).where(ReviewItem.author_id.in_(users)))
     for model in (
         BadgeAward,
         ReputationEvent,

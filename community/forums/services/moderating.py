@@ -117,6 +117,11 @@ def _tell_author(
         notify(author, MODERATED, subject, text(title))
 
 
+def _by_flags(system: bool) -> dict[str, str]:
+    # The audit entry of an automatic hide says who decided: the members' weighted flags.
+    return {"by": "community_flags"} if system else {}
+
+
 def _switch_hidden(model: Any, obj: Any, reason: str | None, message: str) -> None:
     """Hide (with a reason) or show ``obj`` by one conditional UPDATE, so two moderators
     acting at once move the counters once; Conflict for the second."""
@@ -133,10 +138,24 @@ def _switch_hidden(model: Any, obj: Any, reason: str | None, message: str) -> No
         raise Conflict(message)
 
 
-def hide_topic(actor: User, topic: Topic, reason: str) -> None:
+def hide_topic(
+    actor: User | None,
+    topic: Topic,
+    reason: str,
+    *,
+    system: bool = False,
+    tell_author: bool = True,
+) -> None:
     """Hide a topic and its posts from everyone but its author and the team (team;
-    audited; the author is told why). Counters and search follow."""
-    require_moderator(actor)
+    audited; the author is told why). Counters and search follow.
+
+    ``system=True`` is the community's weighted flags hiding it pending review: no human
+    actor (audited with none), and the caller tells the author. ``tell_author=False``
+    (a spammer purge) sends no notification."""
+    if system:
+        actor, tell_author = None, False
+    else:
+        require_moderator(actor)
     reason = _check_reason(reason)
     _switch_hidden(Topic, topic, reason, _("This topic is already hidden."))
     topic_posts = select(Topic.post_count).where(Topic.id == topic.id).scalar_subquery()
@@ -150,15 +169,16 @@ def hide_topic(actor: User, topic: Topic, reason: str) -> None:
     refresh_category_last(topic.category_id)
     search.set_hidden(common.TOPIC_KIND, [topic.id], True)
     search.set_hidden(common.POST_KIND, select(Post.id).where(Post.topic_id == topic.id), True)
-    audit(actor, "forum.topic.hide", topic, {"reason": reason})
-    _tell_author(
-        topic.author_id,
-        topic,
-        topic.title,
-        lambda title: _(
-            "Your topic “%(title)s” was hidden: %(reason)s", title=title, reason=reason
-        ),
-    )
+    audit(actor, "forum.topic.hide", topic, {"reason": reason, **_by_flags(system)})
+    if tell_author:
+        _tell_author(
+            topic.author_id,
+            topic,
+            topic.title,
+            lambda title: _(
+                "Your topic “%(title)s” was hidden: %(reason)s", title=title, reason=reason
+            ),
+        )
 
 
 def restore_topic(actor: User, topic: Topic) -> None:
@@ -194,13 +214,24 @@ def _reactions_of(post: Post) -> Any:
     return select(Post.reaction_count).where(Post.id == post.id).scalar_subquery()
 
 
-def hide_post(actor: User, post: Post, reason: str) -> None:
+def hide_post(
+    actor: User | None,
+    post: Post,
+    reason: str,
+    *,
+    system: bool = False,
+    tell_author: bool = True,
+) -> None:
     """Hide a post from everyone but its author and the team (team; audited; the author
-    is told why); hiding a first post hides its topic. Counters and search follow."""
-    require_moderator(actor)
+    is told why); hiding a first post hides its topic. Counters and search follow.
+    ``system`` and ``tell_author`` as for ``hide_topic``."""
+    if system:
+        actor, tell_author = None, False
+    else:
+        require_moderator(actor)
     topic = post.topic
     if post.is_first:
-        hide_topic(actor, topic, reason)
+        hide_topic(actor, topic, reason, system=system, tell_author=tell_author)
         return
     reason = _check_reason(reason)
     _switch_hidden(Post, post, reason, _("This post is already hidden."))
@@ -216,15 +247,16 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     if not topic.is_hidden:
         refresh_category_last(topic.category_id)
     search.set_hidden(common.POST_KIND, [post.id], True)
-    audit(actor, "forum.post.hide", post, {"reason": reason})
-    _tell_author(
-        post.author_id,
-        post,
-        topic.title,
-        lambda title: _(
-            "Your post in “%(title)s” was hidden: %(reason)s", title=title, reason=reason
-        ),
-    )
+    audit(actor, "forum.post.hide", post, {"reason": reason, **_by_flags(system)})
+    if tell_author:
+        _tell_author(
+            post.author_id,
+            post,
+            topic.title,
+            lambda title: _(
+                "Your post in “%(title)s” was hidden: %(reason)s", title=title, reason=reason
+            ),
+        )
 
 
 def restore_post(actor: User, post: Post) -> None:

@@ -31,6 +31,7 @@ from community.forums.models import (
 )
 from community.forums.services import common, visibility
 from community.moderation.services import audit
+from community.moderation.services.penalties import check_can_write
 from community.reputation import services as reputation
 
 KUDOS = "post_kudos"
@@ -96,6 +97,7 @@ def _is_positive(name: str) -> bool:
 def react(user: User, post: Post, name: str) -> Reaction:
     """The member's reaction ``name`` on ``post``, replacing the one they had there; counts
     and the author's kudos follow (unchanged when they pick the same reaction again)."""
+    check_can_write(user)
     topic, category = _load(user, post)
     if post.is_hidden or topic.is_hidden:
         raise NotFound(_("No such post."))

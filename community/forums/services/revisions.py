@@ -28,7 +28,8 @@ from community.forums.services import common, topics, visibility, watching
 from community.forums.services.common import (
     category_of,
 )
-from community.moderation.services import audit
+from community.moderation.services import audit, flags
+from community.moderation.services.penalties import check_can_write
 from community.reputation import sandbox
 
 
@@ -128,6 +129,7 @@ def _change_post(
 def edit_post(editor: User, post: Post, body: str, title: str | None = None) -> Post:
     """Change a post (its author or the team); every change is kept as a revision, the
     first one keeping the original. ``title`` changes the topic of a first post."""
+    check_can_write(editor)
     topic = post.topic
     if not visibility.can_see_post(editor, post):
         raise NotFound(_("No such post."))
@@ -138,6 +140,12 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None) -> 
     if body == post.body_source and (title is None or title == topic.title):
         return post
     _change_post(editor, post, topic, body, title)
+    if editor.id == post.author_id and (post.is_hidden or topic.is_hidden):
+        # Hidden by the members' flags: the author's one edit asks for another review
+        # (a second one is refused, undoing the edit). A first post is its topic.
+        flags.author_edited(common.POST_KIND, post.id, editor)
+        if post.is_first:
+            flags.author_edited(common.TOPIC_KIND, topic.id, editor)
     return post
 
 

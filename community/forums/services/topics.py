@@ -31,11 +31,15 @@ from community.forums.models import (
 from community.forums.services import common, visibility, watching
 from community.forums.services import tags as topic_tags
 from community.forums.services.common import (
+    POST_KIND,
+    TOPIC_KIND,
     category_of,
     check_visible_topic,
     load_topic,
     move_row,
 )
+from community.moderation.services import queue as review_queue
+from community.moderation.services.penalties import check_can_write
 from community.reputation import sandbox
 
 DUPLICATE_WINDOW = dt.timedelta(seconds=30)
@@ -141,6 +145,7 @@ def create_topic(
     """Start a topic with its first post in a category the author may see; a double
     submit (same ``client_key``, or same title and body within 30 seconds) returns the
     topic already made. Counters, tags, search entry and the author's tracking follow."""
+    check_can_write(author)
     if not policy.can_start_topic(author, category):
         raise PermissionDenied(_("Please sign in to start a topic."))
     if not visibility.can_see_category(author, category):
@@ -208,6 +213,8 @@ def create_topic(
     db.session.flush()
     common.reindex_post(post, topic, category)
     watching.after_post(post)
+    # A sandboxed member's first post waits in the review queue (it stays visible).
+    review_queue.hold_first_post(TOPIC_KIND, topic.id, author)
     return topic
 
 
@@ -256,6 +263,7 @@ def reply(
     """Add a post to a topic the author may see and reply to (Conflict when locked);
     a double submit returns the post already made. Counters, last activity, search
     entry, the author's tracking and the notifications follow."""
+    check_can_write(author)
     check_visible_topic(author, topic)
     if not policy.is_signed_in(author):
         raise PermissionDenied(_("Please sign in to reply."))
@@ -321,6 +329,7 @@ def reply(
     db.session.flush()
     common.reindex_post(post, topic, category_of(topic))
     watching.after_post(post)
+    review_queue.hold_first_post(POST_KIND, post.id, author)
     return post
 
 

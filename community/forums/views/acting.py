@@ -12,6 +12,7 @@ from community.forums.forms import AcceptForm, LevelForm, ReactForm
 from community.forums.models import Level
 from community.forums.services import answers, reactions, visibility, watching
 from community.forums.views.helpers import check_form, done, post_url, topic_url
+from community.moderation.limits import reacting_limit
 
 LEVEL_MESSAGES = {
     Level.WATCHING: lambda: _("You are watching this now."),
@@ -25,6 +26,7 @@ LEVEL_MESSAGES = {
 
 
 @bp.route("/p/<int:post_id>/react", methods=["POST"])
+@reacting_limit
 @login_required
 def react(post_id: int):
     post = visibility.get_post(current_user, post_id)

@@ -17,6 +17,7 @@ from community.forums.models import Post
 from community.forums.services import common, revisions, topics, visibility
 from community.forums.services import tags as topic_tags
 from community.forums.views.helpers import check_fields, post_url, require, topic_url
+from community.moderation.limits import posting_limit
 
 SIMILAR_LIMIT = 5
 
@@ -31,6 +32,7 @@ def _render_new_topic(category, form: TopicForm, status: int = 200, **extra: Any
 
 
 @bp.route("/forums/<slug>/new", methods=["GET", "POST"])
+@posting_limit
 @login_required
 def new_topic(slug: str):
     category = visibility.get_category(current_user, slug)
@@ -126,6 +128,7 @@ def _render_reply(topic, category, form: ReplyForm, status: int = 200, **extra: 
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
+@posting_limit
 @login_required
 def reply(topic_id: int):
     topic = visibility.get_topic(current_user, topic_id)

@@ -17,8 +17,16 @@ from community.moderation.forms import EraseForm, RoleForm, SuspendForm
 
 
 @bp.before_request
-@login_required
 def _admins_only():
+    # Only the /admin pages are for admins. The blueprint also serves /mod (the team and
+    # privileged members) and members' own pages, which check their own access.
+    if not request.path.startswith("/admin/"):
+        return None
+    return _require_admin()
+
+
+@login_required
+def _require_admin():
     if not policy.can_manage_users(current_user):
         abort(403)
 
