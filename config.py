@@ -45,6 +45,8 @@ class Config:
     FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "10 per minute;50 per day")
     # Weighted flags on one item that hide it at once, pending review.
     FLAG_HIDE_THRESHOLD = float(os.environ.get("FLAG_HIDE_THRESHOLD", "3"))
+    # Risk score (0-100) at which a sandboxed member's new post is held hidden for review.
+    SPAM_HOLD_SCORE = int(os.environ.get("SPAM_HOLD_SCORE", "60"))
 
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -5,19 +5,24 @@ Every feature adds its own part here when it lands.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from community.accounts import services as accounts
 from community.accounts.models import Role
 from community.catalog import services as catalog
-from community.forums.models import CategoryKind, Level
+from community.extensions import db
+from community.forums.models import CategoryKind, Level, Topic
 from community.forums.services import (
     answers,
     categories,
     moderating,
     reactions,
     topics,
+    visibility,
     watching,
 )
 from community.moderation import services as moderation
+from community.moderation.services import flags
 from community.notifications.services import notify
 from community.reputation import services as reputation
 
@@ -42,6 +47,7 @@ DEMO_USERS = [
     ("jonas", "jonas@example.com", Role.MEMBER, "Jonas", "Small-business owner, power user."),
     ("lea", "lea@example.com", Role.MEMBER, "Lea", "Photographer. Ask me about exports!"),
     ("sam", "sam@example.com", Role.MEMBER, "", ""),
+    ("olli", "olli@example.com", Role.MEMBER, "", ""),
 ]
 
 
@@ -63,6 +69,7 @@ def seed() -> dict:
     _seed_reputation(users)
     products = _seed_products(users)
     _seed_forums(users, products)
+    _seed_moderation(users)
     notify(users["mia"], "welcome", users["tom"], "Tom from the product team mentioned you.")
     notify(users["jonas"], "welcome", users["tom"], "Tom from the product team mentioned you.")
     return {
@@ -228,3 +235,17 @@ def _seed_forums(users: dict, products: dict) -> None:
         "First impressions of the new editor",
         "The new crop tool is much faster. @lea did you try the presets?",
     )
+
+
+def _seed_moderation(users: dict) -> None:
+    """A brand-new member's first post, full of links, waits in the review queue with two
+    members' spam flags (below the hide threshold) and its risk reasons."""
+    paper = select(Topic.id).where(Topic.slug == "which-paper-works-best-with-the-p1")
+    topic = visibility.get_topic(users["olli"], db.session.scalar(paper))
+    spam = topics.reply(
+        users["olli"],
+        topic,
+        "Best paper deals!!! https://cheap-paper.example https://paper-deals.example",
+    )
+    for flagger in ("mia", "jonas"):
+        flags.flag(users[flagger], "forum_post", spam.id, "spam")

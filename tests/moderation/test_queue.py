@@ -135,6 +135,12 @@ def test_a_reviewed_item_comes_back_pending_with_only_its_new_flags(db, thread, 
     assert back.queued_at > utcnow() - dt.timedelta(minutes=1)
 
 
+def fresh_post(post):
+    return db.session.scalars(
+        select(Post).where(Post.id == post.id).execution_options(populate_existing=True)
+    ).one()
+
+
 def test_a_sandboxed_members_first_post_waits_in_the_queue_and_stays_visible(db):
     newcomer = make_user()
     topic = make_topic(make_category(), author=newcomer, body="Hello, I am new here.")
@@ -147,6 +153,47 @@ def test_a_sandboxed_members_first_post_waits_in_the_queue_and_stays_visible(db)
 
     first_reply = make_reply(topic, author=make_user())
     assert item_of("forum_post", first_reply.id).source == "first_post"
+
+
+def test_a_sandboxed_members_spammy_post_is_held_hidden_until_the_team_approves(app, db, team_user):
+    app.config["SPAM_HOLD_SCORE"] = 40
+    try:
+        watcher = make_user(reputation=1_000)
+        topic = make_topic(make_category(), author=watcher)
+        newcomer = make_user(email_confirmed_at=None)  # new, unconfirmed: 20 + 15 points
+        links = " ".join(f"https://deal{i}.example" for i in range(2))
+        spam = make_reply(topic, author=newcomer, body=f"Cheap deals {links}")
+
+        item = item_of("forum_post", spam.id)
+        assert (item.source, item.auto_hidden, item.status) == ("held", True, "pending")
+        assert item.risk_score >= 40
+        assert fresh_post(spam).is_hidden
+        # Hidden from the start: the topic's watcher (its author) hears nothing of it.
+        assert not db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == watcher.id)
+        )
+        told = db.session.scalars(
+            select(Notification.text).where(Notification.user_id == newcomer.id)
+        ).all()
+        assert any("spam" in text for text in told)
+        assert recount.recount() == []
+
+        review.approve(team_user, item)
+        assert not fresh_post(spam).is_hidden
+        assert recount.recount() == []
+    finally:
+        app.config["SPAM_HOLD_SCORE"] = review.SPAM_HOLD_DEFAULT
+
+
+def test_a_sandboxed_members_ordinary_post_is_not_held(db):
+    topic = make_topic(make_category(), author=regular())
+    newcomer = make_user()
+    make_reply(topic, author=make_user())  # someone else's first post
+    first = make_reply(topic, author=newcomer, body="Thanks, that helped me a lot.")
+    second = make_reply(topic, author=newcomer, body="One more question about prints.")
+    assert item_of("forum_post", first.id).source == "first_post"
+    assert item_of("forum_post", second.id) is None
+    assert not fresh_post(second).is_hidden
 
 
 def test_members_outside_the_sandbox_are_not_held(db):

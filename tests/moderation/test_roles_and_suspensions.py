@@ -83,3 +83,20 @@ def test_admin_finds_members_by_username_prefix(admin_client, db):
     make_user(username="other_two")
     page = admin_client.get("/admin/users?q=FINDME").get_data(as_text=True)
     assert "findme_one" in page and "other_two" not in page
+
+
+def test_an_admin_suspension_joins_the_penalty_history_and_counts_for_escalation(
+    admin_client, db, member
+):
+    from community.moderation.models import Penalty, PenaltyKind
+    from community.moderation.services import penalties
+
+    admin_client.post(f"/admin/users/{member.id}/suspend", data={"days": "3", "reason": "Spam"})
+    (penalty,) = db.session.scalars(select(Penalty).where(Penalty.user_id == member.id)).all()
+    assert (penalty.kind, penalty.reason, penalty.lifted_at) == ("suspend", "Spam", None)
+    # The next suspension escalates from it: 30 days, not the first 7.
+    assert penalties.default_days(member, PenaltyKind.SUSPEND) == 30
+
+    admin_client.post(f"/admin/users/{member.id}/unsuspend")
+    db.session.expire_all()
+    assert db.session.get(Penalty, penalty.id).lifted_at is not None

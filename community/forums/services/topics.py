@@ -212,9 +212,9 @@ def create_topic(
     _track(author, topic.id, 1)
     db.session.flush()
     common.reindex_post(post, topic, category)
+    # The spam check first: a held post is hidden, so nobody is notified of it.
+    review_queue.screen_new_post(TOPIC_KIND, topic.id, author)
     watching.after_post(post)
-    # A sandboxed member's first post waits in the review queue (it stays visible).
-    review_queue.hold_first_post(TOPIC_KIND, topic.id, author)
     return topic
 
 
@@ -328,8 +328,8 @@ def reply(
     _track(author, topic.id, number)
     db.session.flush()
     common.reindex_post(post, topic, category_of(topic))
+    review_queue.screen_new_post(POST_KIND, post.id, author)
     watching.after_post(post)
-    review_queue.hold_first_post(POST_KIND, post.id, author)
     return post
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from community.accounts import services as accounts
@@ -18,7 +18,7 @@ from community.core.errors import InvalidInput, PermissionDenied
 from community.core.pagination import Page, newest_first
 from community.extensions import db
 from community.moderation import policy
-from community.moderation.models import AuditEntry
+from community.moderation.models import AuditEntry, Penalty, PenaltyKind
 from community.notifications.services import notify
 
 PER_PAGE = 50
@@ -92,7 +92,21 @@ def suspend(actor: User, user: User, days: int, reason: str, sock_puppet: bool =
     reason = _required_reason(reason)
     until = utcnow() + dt.timedelta(days=days)
     accounts.set_suspension(user, until, reason)
-    details: dict[str, Any] = {"until": until.isoformat(), "reason": reason}
+    # In the member's penalty history too, where later penalties escalate from it.
+    penalty = Penalty(
+        user_id=user.id,
+        actor_id=actor.id,
+        kind=PenaltyKind.SUSPEND.value,
+        reason=reason,
+        ends_at=until,
+    )
+    db.session.add(penalty)
+    db.session.flush()
+    details: dict[str, Any] = {
+        "until": until.isoformat(),
+        "reason": reason,
+        "penalty_id": penalty.id,
+    }
     reversed_votes = 0
     if sock_puppet:
         reversed_votes = reverse_votes_of(user)
@@ -133,6 +147,18 @@ def lift_suspension(actor: User, user: User) -> None:
     if user.suspended_until is None:
         return
     accounts.set_suspension(user, None, None)
+    now = utcnow()
+    db.session.execute(
+        update(Penalty)
+        .where(
+            Penalty.user_id == user.id,
+            Penalty.kind == PenaltyKind.SUSPEND.value,
+            Penalty.lifted_at.is_(None),
+            Penalty.ends_at > now,
+        )
+        .values(lifted_at=now),
+        execution_options={"synchronize_session": False},
+    )
     audit(actor, "user.unsuspend", user, {})
 
 

@@ -41,6 +41,8 @@ RESOLUTION_APPROVED = "approved"
 RESOLUTION_HIDDEN = "hidden"
 RESOLUTION_RESTORED = "restored"
 RESOLUTION_GONE = "gone"
+# A sandboxed member's new post at or above this risk score is held hidden for review.
+SPAM_HOLD_DEFAULT = 60
 
 
 # ---------------------------------------------------------------- putting items in the queue
@@ -108,15 +110,61 @@ def enqueue(
     return item
 
 
-def hold_first_post(kind: str, subject_id: int, author: Any) -> ReviewItem | None:
-    """Queue a sandboxed member's first post for review (source "first_post"); it stays
-    visible meanwhile. No-op (and no query) for members outside the sandbox."""
+def spam_hold_score() -> int:
+    """The risk score at which a sandboxed member's new post is held (SPAM_HOLD_SCORE)."""
+    return int(current_app.config.get("SPAM_HOLD_SCORE", SPAM_HOLD_DEFAULT))
+
+
+def screen_new_post(kind: str, subject_id: int, author: Any) -> ReviewItem | None:
+    """The spam check on a sandboxed member's new post. One whose risk score reaches
+    ``spam_hold_score()`` is hidden and queued (source "held") until the team approves
+    it, and its author is told; otherwise their first post is queued and stays visible
+    (source "first_post"). No-op (and no query) for members outside the sandbox."""
     if not sandbox.is_sandboxed(author):
         return None
-    # Their own latest writing: the post just made, and any earlier one.
-    if len(targets.get(kind).recent_texts(author.id, 2)) > 1:
+    target = targets.get(kind)
+    first = len(target.recent_texts(author.id, 2)) <= 1
+    info = load_target(target, {subject_id}).get(subject_id)
+    if info is None:
         return None
-    return enqueue(kind, subject_id, author.id, source="first_post")
+    result = risk.score(
+        info,
+        author,
+        flag_weight=0.0,
+        agreed_flags_against_author=_agreed_flags_against(author.id),
+        recent_texts=_recent_texts(author.id),
+    )
+    if result.score >= spam_hold_score():
+        item = enqueue(kind, subject_id, author.id, source="held")
+        _hold_hidden(item, info, author, target)
+        return item
+    if first:
+        return enqueue(kind, subject_id, author.id, source="first_post")
+    return None
+
+
+def _hold_hidden(item: ReviewItem, info: TargetInfo, author: User, target: targets.Target) -> None:
+    with _their_language(author):
+        reason = _("held by the automatic spam check; waiting for the team's review")
+    target.hide(None, item.subject_id, reason)
+    db.session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item.id)
+        .values(auto_hidden=True, author_edited=False),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(item, ["auto_hidden", "author_edited"])
+    with _their_language(author):
+        notify(
+            author,
+            NOTIFY_KIND,
+            (item.kind, item.subject_id),
+            _(
+                "%(title)s waits for the team's review: our automatic check found it looks "
+                "like spam. You may edit it once to ask for another look.",
+                title=info.title,
+            ),
+        )
 
 
 def refresh_risk(item: ReviewItem, info: TargetInfo | None = None) -> risk.Risk:
@@ -128,7 +176,7 @@ def refresh_risk(item: ReviewItem, info: TargetInfo | None = None) -> risk.Risk:
         info,
         author,
         flag_weight=item.flag_weight,
-        agreed_flags_against_author=_agreed_flags_against(item),
+        agreed_flags_against_author=_agreed_flags_against(item.author_id, item.id),
         recent_texts=_recent_texts(item.author_id) if item.author_id is not None else [],
     )
     item.risk_score = result.score
@@ -150,9 +198,9 @@ def _recent_texts(author_id: int) -> list[tuple[dt.datetime, str]]:
     return sorted(texts, key=lambda t: t[0], reverse=True)[: risk.RECENT_TEXTS]
 
 
-def _agreed_flags_against(item: ReviewItem) -> int:
-    """Flags the team agreed with on the author's other items."""
-    if item.author_id is None:
+def _agreed_flags_against(author_id: int | None, item_id: int | None = None) -> int:
+    """Flags the team agreed with on the author's items (other than ``item_id``)."""
+    if author_id is None:
         return 0
     return (
         db.session.scalar(
@@ -162,8 +210,8 @@ def _agreed_flags_against(item: ReviewItem) -> int:
                 and_(ReviewItem.kind == Flag.kind, ReviewItem.subject_id == Flag.subject_id),
             )
             .where(
-                ReviewItem.author_id == item.author_id,
-                ReviewItem.id != item.id,
+                ReviewItem.author_id == author_id,
+                ReviewItem.id != (item_id or 0),
                 Flag.status == FlagStatus.AGREED.value,
             )
         )
