@@ -20,8 +20,8 @@ from community.forums.models import (
 from community.forums.services import (
     categories,
     data,  # noqa: F401  (registers the exporter and eraser)
-    listing,
     reactions,
+    read_state,
     recount,
     revisions,
     watching,
@@ -43,7 +43,7 @@ def _active_member_in_a_focus_group(team):
     secret = make_topic(focus, author=author, title="Beta feedback", body="Nice beta.")
     reactions.react(author, make_reply(topic, author=other, body="Mine too."), "like")
     watching.set_category_level(author, focus, Level.WATCHING)
-    listing.record_visit(author)
+    read_state.record_visit(author)
     db.session.flush()
     return author, topic, reply, secret
 

@@ -18,6 +18,7 @@ from community.forums.services import (
     listing,
     moderating,
     reactions,
+    read_state,
     topics,
     watching,
 )
@@ -199,7 +200,7 @@ def test_a_focus_group_lists_nothing_for_strangers(db, member, team_user):
 
 def test_unread_counts_and_new_flags_for_members(db, member):
     category = make_category()
-    listing.record_visit(member)
+    read_state.record_visit(member)
     # The visit before this one was long ago.
     long_ago = utcnow() - dt.timedelta(days=2)
     db.session.execute(
@@ -208,12 +209,12 @@ def test_unread_counts_and_new_flags_for_members(db, member):
         .values(last_seen_at=long_ago, previous_seen_at=long_ago)
     )
     read_before = make_topic(category=category)
-    listing.mark_read(member, read_before, 1)
+    read_state.mark_read(member, read_before, 1)
     watching.set_topic_level(member, read_before, Level.TRACKING)
     make_reply(read_before)
     make_reply(read_before)
     fresh = make_topic(category=category)
-    listing.record_visit(member)
+    read_state.record_visit(member)
     rows = {row.topic.id: row for row in listing.list_topics(member, category).items}
     assert (rows[read_before.id].unread, rows[read_before.id].is_new) == (2, False)
     assert (rows[fresh.id].unread, rows[fresh.id].is_new) == (0, True)
@@ -224,7 +225,7 @@ def test_unread_counts_and_new_flags_for_members(db, member):
 def test_topics_read_at_normal_level_show_no_unread_count(db, member):
     category = make_category()
     topic = make_topic(category=category)
-    listing.mark_read(member, topic, 1)
+    read_state.mark_read(member, topic, 1)
     make_reply(topic)
     (row,) = listing.list_topics(member, category).items
     assert (row.unread, row.is_new) == (0, False)
@@ -232,13 +233,13 @@ def test_topics_read_at_normal_level_show_no_unread_count(db, member):
 
 def test_the_category_page_takes_the_same_queries_for_5_and_100_topics(db, count_queries):
     viewer = make_user()
-    listing.record_visit(viewer)
+    read_state.record_visit(viewer)
 
     def queries(n: int) -> int:
         category = make_category()
         made = _make_topics(category, n)
         for topic in made[:3]:
-            listing.mark_read(viewer, topic, 1)
+            read_state.mark_read(viewer, topic, 1)
         db.session.flush()
         db.session.expire_all()
         assert viewer.id and category.id  # loaded again before counting
@@ -260,28 +261,28 @@ def test_mark_read_never_moves_back(db, member):
     topic = make_topic()
     for _ in range(3):
         make_reply(topic)
-    listing.mark_read(member, topic, 3)
-    listing.mark_read(member, topic, 2)
+    read_state.mark_read(member, topic, 3)
+    read_state.mark_read(member, topic, 2)
     state = db.session.get(TopicUser, {"topic_id": topic.id, "user_id": member.id})
     db.session.refresh(state)
     assert state.last_read_number == 3
-    listing.mark_read(member, topic, 99)
+    read_state.mark_read(member, topic, 99)
     db.session.refresh(state)
     assert state.last_read_number == 4
     assert state.level is None
 
 
 def test_a_new_visit_starts_after_an_hour(db, member):
-    assert listing.record_visit(member) is None
-    assert listing.record_visit(member) is None
+    assert read_state.record_visit(member) is None
+    assert read_state.record_visit(member) is None
     visit = db.session.get(ForumVisit, member.id)
     two_hours_ago = utcnow() - dt.timedelta(hours=2)
     db.session.execute(
         update(ForumVisit).where(ForumVisit.user_id == member.id).values(last_seen_at=two_hours_ago)
     )
-    assert listing.record_visit(member) == two_hours_ago
+    assert read_state.record_visit(member) == two_hours_ago
     # Within the hour the previous visit stays where it was.
-    assert listing.record_visit(member) == two_hours_ago
+    assert read_state.record_visit(member) == two_hours_ago
     db.session.refresh(visit)
     assert visit.previous_seen_at == two_hours_ago
     assert visit.last_seen_at > two_hours_ago
@@ -289,8 +290,8 @@ def test_a_new_visit_starts_after_an_hour(db, member):
 
 def test_anonymous_visitors_have_no_read_state(db):
     topic = make_topic()
-    assert listing.record_visit(AnonymousUser()) is None
-    listing.mark_read(AnonymousUser(), topic, 1)
+    assert read_state.record_visit(AnonymousUser()) is None
+    read_state.mark_read(AnonymousUser(), topic, 1)
     states = db.session.scalars(select(TopicUser).where(TopicUser.topic_id == topic.id)).all()
     assert [state.user_id for state in states] == [topic.author_id]
 
@@ -372,12 +373,12 @@ def test_the_topic_page_holds_20_posts_per_page(db, member):
 def test_the_first_unread_post_is_where_the_reader_stopped(db, member):
     topic = make_topic()
     assert listing.topic_page(member, topic).first_unread_number is None
-    listing.mark_read(member, topic, 1)
+    read_state.mark_read(member, topic, 1)
     make_reply(topic)
     make_reply(topic)
     page = listing.topic_page(member, topic)
     assert page.first_unread_number == 2
-    listing.mark_read(member, topic, 3)
+    read_state.mark_read(member, topic, 3)
     assert listing.topic_page(member, topic).first_unread_number is None
 
 

@@ -9,7 +9,7 @@ from community.accounts.models import User
 from community.core.errors import InvalidInput, PermissionDenied
 from community.extensions import db
 from community.forums.models import CategoryKind, Level, PostMention
-from community.forums.services import categories, moderating, revisions, topics, watching
+from community.forums.services import categories, moderating, revisions, watching
 from community.notifications.models import Notification
 from tests.factories import make_user
 from tests.forums.factories import make_category, make_reply, make_topic
@@ -208,8 +208,6 @@ def test_edit_notifies_only_members_newly_mentioned(db):
 
 
 def test_editing_a_post_through_the_service_notifies_new_mentions_once(db):
-    if not hasattr(topics, "edit_post"):
-        pytest.skip("revisions.edit_post is not there yet")
     author = make_user()
     topic = make_topic()
     late = make_user(username="latecomer")

@@ -1,10 +1,6 @@
-"""Reading the forums: a category's topics (keyset pages for every filter), a topic's
-page of posts, and each member's read state ("new" and unread since their last visit).
-
-Every list here costs a fixed number of queries whatever the number of topics, posts or
-reactions; the only writes are the reader's own read state (``mark_read``,
-``record_visit``), which a GET may do.
-"""
+"""Reading the forums: a category's topics (keyset pages for every filter) and a topic's
+page of posts, with the reader's state from ``read_state``. Every list here costs a fixed
+number of queries whatever the number of topics, posts or reactions."""
 
 from __future__ import annotations
 
@@ -14,19 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, or_, select, true, tuple_, update
+from sqlalchemy import false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
-from community.core.db import insert_ignore, utcnow
+from community.core.db import utcnow
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.forums import policy
 from community.forums.models import (
     CategoryUser,
     ForumCategory,
-    ForumVisit,
     Level,
     Post,
     PostReactionCount,
@@ -37,25 +31,16 @@ from community.forums.models import (
     TopicTag,
     TopicUser,
 )
-from community.forums.services import common, visibility
+from community.forums.services import common, read_state, visibility, watching
+from community.forums.services.read_state import TopicRow
 
 FILTERS = ("latest", "top", "unanswered", "solved")
 PERIODS = ("week", "month", "year", "all")
 PERIOD_DAYS = {"week": 7, "month": 30, "year": 365}
 # A visit starts when the last request in the forums is older than this.
-VISIT_GAP = dt.timedelta(hours=1)
 PINNED_MAX = 20
 _CURSOR_RE = re.compile(r"(\d{1,19})-(\d{1,19})")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    """A topic as a list shows it; ``unread`` and ``is_new`` only for signed-in viewers."""
-
-    topic: Topic
-    unread: int = 0
-    is_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,60 +128,6 @@ def _topic_query(viewer: Any, category: ForumCategory, tag: str | None) -> Any:
     return stmt
 
 
-def _visit_and_state(
-    viewer: Any, topics: list[Topic]
-) -> tuple[dt.datetime | None, dict[int, tuple[int | None, int, int | None]]]:
-    """The viewer's previous visit and, per topic, (topic level, last read, category level)."""
-    previous = db.session.scalar(
-        select(ForumVisit.previous_seen_at).where(ForumVisit.user_id == viewer.id)
-    )
-    if not topics:
-        return previous, {}
-    category_ids = {t.category_id for t in topics}
-    rows = db.session.execute(
-        select(Topic.id, TopicUser.level, TopicUser.last_read_number, CategoryUser.level)
-        .outerjoin(TopicUser, and_(TopicUser.topic_id == Topic.id, TopicUser.user_id == viewer.id))
-        .outerjoin(
-            CategoryUser,
-            and_(
-                CategoryUser.category_id == Topic.category_id,
-                CategoryUser.user_id == viewer.id,
-                CategoryUser.category_id.in_(category_ids),
-            ),
-        )
-        .where(Topic.id.in_([t.id for t in topics]))
-    )
-    return previous, {tid: (level, read or 0, cat_level) for tid, level, read, cat_level in rows}
-
-
-def _effective_level(topic_level: int | None, category_level: int | None) -> Level:
-    if topic_level is not None:
-        return Level(topic_level)
-    if category_level is not None:
-        return Level(category_level)
-    return Level.NORMAL
-
-
-def _rows(viewer: Any, topics: list[Topic]) -> list[TopicRow]:
-    """Rows with unread counts and "new" flags: two queries for the whole page."""
-    if not policy.is_signed_in(viewer) or not topics:
-        return [TopicRow(topic) for topic in topics]
-    previous, state = _visit_and_state(viewer, topics)
-    rows = []
-    for topic in topics:
-        topic_level, read, category_level = state.get(topic.id, (None, 0, None))
-        level = _effective_level(topic_level, category_level)
-        unread = 0
-        is_new = False
-        if read > 0:
-            if level >= Level.TRACKING:
-                unread = max(topic.highest_number - read, 0)
-        elif previous is not None and topic.created_at > previous:
-            is_new = level != Level.MUTED
-        rows.append(TopicRow(topic, unread, is_new))
-    return rows
-
-
 def list_topics(
     viewer: Any,
     category: ForumCategory,
@@ -243,69 +174,8 @@ def list_topics(
     if len(topics) > common.PER_PAGE:
         topics = topics[: common.PER_PAGE]
         next_cursor = _cursor_of(filter, topics[-1])
-    rows = _rows(viewer, pinned + topics)
+    rows = read_state.topic_rows(viewer, pinned + topics)
     return TopicList(items=rows[len(pinned) :], next_cursor=next_cursor, pinned=rows[: len(pinned)])
-
-
-# ---------------------------------------------------------------- read state
-
-
-def record_visit(viewer: Any) -> dt.datetime | None:
-    """Note that the viewer is in the forums now; a request more than an hour after the
-    last one starts a new visit. Returns when the previous visit was (None: the first)."""
-    if not policy.is_signed_in(viewer):
-        return None
-    now = utcnow()
-    insert_ignore(ForumVisit, user_id=viewer.id, last_seen_at=now, previous_seen_at=None)
-    previous = db.session.execute(
-        update(ForumVisit)
-        .where(ForumVisit.user_id == viewer.id)
-        .values(
-            previous_seen_at=_case_new_visit(now),
-            last_seen_at=now,
-        )
-        .returning(ForumVisit.previous_seen_at),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-    visit = db.session.identity_map.get(identity_key(ForumVisit, viewer.id))
-    if visit is not None:
-        db.session.expire(visit)
-    return previous
-
-
-def _case_new_visit(now: dt.datetime) -> Any:
-    return case(
-        (ForumVisit.last_seen_at < now - VISIT_GAP, ForumVisit.last_seen_at),
-        else_=ForumVisit.previous_seen_at,
-    )
-
-
-def mark_read(viewer: Any, topic: Topic, up_to_number: int) -> None:
-    """The viewer has read the topic up to post ``up_to_number``; never moves back."""
-    if not policy.is_signed_in(viewer):
-        return
-    number = min(max(int(up_to_number), 0), topic.highest_number)
-    if number < 1:
-        return
-    now = utcnow()
-    insert_ignore(
-        TopicUser,
-        topic_id=topic.id,
-        user_id=viewer.id,
-        level=None,
-        last_read_number=number,
-        last_read_at=now,
-    )
-    db.session.execute(
-        update(TopicUser)
-        .where(
-            TopicUser.topic_id == topic.id,
-            TopicUser.user_id == viewer.id,
-            TopicUser.last_read_number < number,
-        )
-        .values(last_read_number=number, last_read_at=now),
-        execution_options={"synchronize_session": False},
-    )
 
 
 # ---------------------------------------------------------------- a topic's page
@@ -423,7 +293,7 @@ def topic_page(viewer: Any, topic: Topic, page: int = 1) -> TopicPage:
                 category_level.scalar_subquery(),
             )
         ).one()
-        level = _effective_level(row[0], row[2])
+        level = watching.effective_level(row[0], row[2])
         read = row[1] or 0
         if 0 < read < topic.highest_number:
             first_unread = read + 1

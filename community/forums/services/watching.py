@@ -112,10 +112,11 @@ def topic_level(user: Any, topic: Topic) -> Level:
     ).first()
     if row is None:
         return Level.NORMAL
-    return _effective(row[0], row[1])
+    return effective_level(row[0], row[1])
 
 
-def _effective(topic_level: int | None, category_level: int | None) -> Level:
+def effective_level(topic_level: int | None, category_level: int | None) -> Level:
+    """The level that applies: the topic's own, else the category's, else NORMAL."""
     if topic_level is not None:
         return Level(topic_level)
     if category_level is not None:
@@ -152,7 +153,7 @@ def _levels(topic: Topic, user_ids: set[int]) -> dict[int, Level]:
         if level_in_topic is not None:
             topic_levels[user_id] = level_in_topic
     everyone = set(ids) | set(topic_levels) | set(category_levels)
-    return {u: _effective(topic_levels.get(u), category_levels.get(u)) for u in everyone}
+    return {u: effective_level(topic_levels.get(u), category_levels.get(u)) for u in everyone}
 
 
 # ---------------------------------------------------------------- notifications

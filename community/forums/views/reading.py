@@ -19,7 +19,7 @@ from community.forums.forms import (
     TagsForm,
     new_client_key,
 )
-from community.forums.services import categories, common, listing, visibility, watching
+from community.forums.services import categories, common, listing, read_state, visibility, watching
 from community.forums.views.helpers import (
     first_unread_url,
     page_arg,
@@ -33,7 +33,7 @@ from community.reputation import privileges
 def _record_visit() -> None:
     """Remember the member's forum visit ("new since your last visit") before reading."""
     if policy.is_signed_in(current_user):
-        listing.record_visit(current_user)
+        read_state.record_visit(current_user)
         db.session.commit()
 
 
@@ -108,7 +108,7 @@ def topic(topic_id: int, slug: str):
             up_to = topic.highest_number
         else:
             up_to = max(p.number for p in page_view.posts)
-        listing.mark_read(current_user, topic, up_to)
+        read_state.mark_read(current_user, topic, up_to)
         db.session.commit()
     return html
 
