@@ -9,7 +9,7 @@ from sqlalchemy import DDL, JSON, Boolean, Float, ForeignKey, Index, String, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import User
-from community.core.db import BigId, intpk, timestamp
+from community.core.db import BigId, intpk, timestamp, utcnow
 from community.extensions import db
 
 
@@ -173,3 +173,13 @@ class Penalty(db.Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise_on_sql")
+
+    @property
+    def is_running(self) -> bool:
+        """In force: not lifted, and (a silence or suspension) not over yet; a warning is
+        in force until acknowledged."""
+        if self.lifted_at is not None:
+            return False
+        if self.kind == PenaltyKind.WARN:
+            return self.acknowledged_at is None
+        return self.ends_at is not None and self.ends_at > utcnow()

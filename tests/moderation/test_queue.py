@@ -24,7 +24,7 @@ from community.moderation.models import (
     ReviewItem,
     ReviewStatus,
 )
-from community.moderation.services import flags, queue_reading
+from community.moderation.services import flags, queue_reading, screening
 from community.moderation.services import queue as review
 from community.notifications.models import Notification
 from community.reputation.models import ReputationEvent
@@ -182,7 +182,7 @@ def test_a_sandboxed_members_spammy_post_is_held_hidden_until_the_team_approves(
         assert not fresh_post(spam).is_hidden
         assert recount.recount() == []
     finally:
-        app.config["SPAM_HOLD_SCORE"] = review.SPAM_HOLD_DEFAULT
+        app.config["SPAM_HOLD_SCORE"] = screening.SPAM_HOLD_DEFAULT
 
 
 def test_a_sandboxed_members_ordinary_post_is_not_held(db):

@@ -37,6 +37,7 @@ from community.accounts.services.members import (
     find_by_login,
     get_by_username,
     get_user,
+    in_language_of,
     mention_urls,
     normalise_email,
     render_markdown,
@@ -51,6 +52,7 @@ from community.accounts.services.tokens import (
 )
 
 __all__ = [
+    "in_language_of",
     "PASSWORD_MIN",
     "USERNAME_RE",
     "anonymise",

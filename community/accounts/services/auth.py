@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -26,6 +24,7 @@ from community.accounts.services.members import (
     create_user,
     ensure_free,
     find_by_login,
+    in_language_of,
     normalise_email,
 )
 from community.core.db import utcnow
@@ -74,15 +73,10 @@ def make_confirm_token(user: User) -> str:
     return _serializer("email-confirm").dumps([user.id, user.email])
 
 
-def _their_language(user: User) -> AbstractContextManager[object]:
-    # A mail speaks the recipient's language, not that of whoever caused it.
-    return force_locale(user.locale) if user.locale else nullcontext()
-
-
 def send_confirmation(user: User) -> None:
     """Mail the user a link that confirms their email address."""
     link = url_for("accounts.confirm_email", token=make_confirm_token(user), _external=True)
-    with _their_language(user):
+    with in_language_of(user):
         _send_confirmation(user, link)
 
 
@@ -127,7 +121,7 @@ def request_password_reset(email: str) -> None:
         return
     link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
-    with _their_language(user):
+    with in_language_of(user):
         _send_reset(user, link, minutes)
 
 

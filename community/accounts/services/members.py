@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +55,15 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(
         select(User).where(or_(User.username_key == key, User.email == key)).limit(1)
     )
+
+
+# ---------------------------------------------------------------- language
+
+
+def in_language_of(user: User | None) -> AbstractContextManager[object]:
+    """Write stored text (a notification, a mail, a hidden reason) in ``user``'s language,
+    not that of whoever caused it; the current language for nobody or no preference."""
+    return force_locale(user.locale) if user is not None and user.locale else nullcontext()
 
 
 # ---------------------------------------------------------------- content

@@ -15,11 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core.errors import InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.forums import policy
 from community.forums.models import ForumCategory, Post, Topic
-from community.forums.services import common, visibility, watching
+from community.forums.services import common, visibility
 from community.moderation.services import audit
 from community.notifications.services import notify
 from community.reputation import services as reputation
@@ -95,7 +96,7 @@ def accept_answer(actor: User, topic: Topic, post: Post) -> Post:
             category=common.reputation_category(category),
         )
     if answerer.id != actor.id:
-        with watching.in_language_of(answerer):
+        with in_language_of(answerer):
             text = _("Your answer in “%(title)s” was accepted.", title=topic.title)
         notify(answerer, "forum_accepted", post, text)
     if actor.id != topic.author_id:

@@ -4,11 +4,9 @@ team's changes to them (every one audited)."""
 from __future__ import annotations
 
 import re
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from community.accounts import services as accounts
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.catalog.models import Product
 from community.core import search
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -293,11 +292,6 @@ def list_members(actor: Any, category: ForumCategory) -> list[FocusGroupMember]:
     )
 
 
-def _their_language(user: User) -> AbstractContextManager[object]:
-    # A notification is stored as text: in the recipient's language, not the actor's.
-    return force_locale(user.locale) if user.locale else nullcontext()
-
-
 def invite_member(actor: Any, category: ForumCategory, username: str) -> FocusGroupMember:
     """Add a member to a private category (the team; audited); they are notified. An
     unknown name is InvalidInput, an existing member Conflict."""
@@ -323,7 +317,7 @@ def invite_member(actor: Any, category: ForumCategory, username: str) -> FocusGr
         category,
         {"user_id": user.id, "username": user.username},
     )
-    with _their_language(user):
+    with in_language_of(user):
         text = _("You were invited to the focus group %(name)s.", name=category.name)
     notify(user, "focus_group_invite", category, text)
     return member

@@ -4,14 +4,13 @@ audited; hiding and restoring tell the author and move every counter and search 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core import search
 from community.core.db import utcnow
 from community.core.errors import Conflict, InvalidInput
@@ -102,18 +101,13 @@ def _check_reason(reason: str | None) -> str:
     return reason
 
 
-def _their_language(user: User) -> AbstractContextManager[object]:
-    # A notification is stored as text: in the recipient's language, not the actor's.
-    return force_locale(user.locale) if user.locale else nullcontext()
-
-
 def _tell_author(
     author_id: int, subject: Post | Topic, title: str, text: Callable[[str], str]
 ) -> None:
     author = db.session.get(User, author_id)
     if author is None:
         return
-    with _their_language(author):
+    with in_language_of(author):
         notify(author, MODERATED, subject, text(title))
 
 

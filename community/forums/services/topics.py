@@ -38,7 +38,7 @@ from community.forums.services.common import (
     load_topic,
     move_row,
 )
-from community.moderation.services import queue as review_queue
+from community.moderation.services import screening
 from community.moderation.services.penalties import check_can_write
 from community.reputation import sandbox
 
@@ -213,7 +213,7 @@ def create_topic(
     db.session.flush()
     common.reindex_post(post, topic, category)
     # The spam check first: a held post is hidden, so nobody is notified of it.
-    review_queue.screen_new_post(TOPIC_KIND, topic.id, author)
+    screening.screen_new_post(TOPIC_KIND, topic.id, author)
     watching.after_post(post)
     return topic
 
@@ -328,7 +328,7 @@ def reply(
     _track(author, topic.id, number)
     db.session.flush()
     common.reindex_post(post, topic, category_of(topic))
-    review_queue.screen_new_post(POST_KIND, post.id, author)
+    screening.screen_new_post(POST_KIND, post.id, author)
     watching.after_post(post)
     return post
 

@@ -10,14 +10,13 @@ edit never notifies the same member of the same post twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core.db import insert_ignore
 from community.core.errors import InvalidInput, PermissionDenied
 from community.extensions import db
@@ -281,11 +280,6 @@ def _can_see(user: User, post: Post, topic: Topic) -> bool:
     if post.is_hidden and not policy.can_see_hidden(user, post.author_id):
         return False
     return visibility.can_see_topic(user, topic)
-
-
-def in_language_of(user: User) -> AbstractContextManager[object]:
-    """Notifications are stored as text: write it in the recipient's language."""
-    return force_locale(user.locale) if user.locale else nullcontext()
 
 
 def _text(kind: str, author: User, topic: Topic, category: ForumCategory) -> str:

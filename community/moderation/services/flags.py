@@ -11,11 +11,9 @@ flag.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, update
@@ -23,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core import subjects
 from community.core.db import insert_ignore
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -194,18 +193,13 @@ def flag(flagger: User, kind: str, subject_id: int, reason: str, text: str = "")
     return new_flag
 
 
-def _their_language(user: User | None) -> AbstractContextManager[object]:
-    # Stored texts (the hidden reason, a notification) are in the author's language.
-    return force_locale(user.locale) if user is not None and user.locale else nullcontext()
-
-
 def _hide_pending_review(item: ReviewItem, info: TargetInfo) -> None:
     """Hide the item through its feature (no human actor: the community's flags) and
     tell its author the reason, and that one edit asks for another look."""
     target = targets.get(item.kind)
     author = db.session.get(User, info.author_id) if info.author_id is not None else None
     reason = item.reason or FlagReason.OTHER.value
-    with _their_language(author):
+    with in_language_of(author):
         hidden_reason = _(
             "flagged as “%(reason)s” by members; waiting for the team's review",
             reason=reason_label(reason),
@@ -225,7 +219,7 @@ def _hide_pending_review(item: ReviewItem, info: TargetInfo) -> None:
     db.session.expire(item, ["auto_hidden", "author_edited"])
     if author is None:
         return
-    with _their_language(author):
+    with in_language_of(author):
         shown = target.load({item.subject_id}).get(item.subject_id) or info
         notify(
             author,

@@ -8,28 +8,24 @@ counters and search follow. The queue's pages read it through ``queue_reading.py
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core import subjects
 from community.core.db import insert_ignore, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
-from community.moderation import policy, risk, targets
+from community.moderation import policy, targets
 from community.moderation.models import Flag, FlagStatus, ReviewItem, ReviewStatus
-from community.moderation.services import audit, flags
-from community.moderation.targets import TargetInfo
+from community.moderation.services import audit, flags, review_content
 from community.notifications.services import notify
-from community.reputation import sandbox
 
 REASON_MAX = 500
 NOTIFY_KIND = "moderation_review"
@@ -41,8 +37,6 @@ RESOLUTION_APPROVED = "approved"
 RESOLUTION_HIDDEN = "hidden"
 RESOLUTION_RESTORED = "restored"
 RESOLUTION_GONE = "gone"
-# A sandboxed member's new post at or above this risk score is held hidden for review.
-SPAM_HOLD_DEFAULT = 60
 
 
 # ---------------------------------------------------------------- putting items in the queue
@@ -106,137 +100,8 @@ def enqueue(
         .where(ReviewItem.kind == kind, ReviewItem.subject_id == subject_id)
         .execution_options(populate_existing=True)
     ).one()
-    refresh_risk(item)
+    review_content.refresh_risk(item)
     return item
-
-
-def spam_hold_score() -> int:
-    """The risk score at which a sandboxed member's new post is held (SPAM_HOLD_SCORE)."""
-    return int(current_app.config.get("SPAM_HOLD_SCORE", SPAM_HOLD_DEFAULT))
-
-
-def screen_new_post(kind: str, subject_id: int, author: Any) -> ReviewItem | None:
-    """The spam check on a sandboxed member's new post. One whose risk score reaches
-    ``spam_hold_score()`` is hidden and queued (source "held") until the team approves
-    it, and its author is told; otherwise their first post is queued and stays visible
-    (source "first_post"). No-op (and no query) for members outside the sandbox."""
-    if not sandbox.is_sandboxed(author):
-        return None
-    target = targets.get(kind)
-    first = len(target.recent_texts(author.id, 2)) <= 1
-    info = load_target(target, {subject_id}).get(subject_id)
-    if info is None:
-        return None
-    result = risk.score(
-        info,
-        author,
-        flag_weight=0.0,
-        agreed_flags_against_author=_agreed_flags_against(author.id),
-        recent_texts=_recent_texts(author.id),
-    )
-    if result.score >= spam_hold_score():
-        item = enqueue(kind, subject_id, author.id, source="held")
-        _hold_hidden(item, info, author, target)
-        return item
-    if first:
-        return enqueue(kind, subject_id, author.id, source="first_post")
-    return None
-
-
-def _hold_hidden(item: ReviewItem, info: TargetInfo, author: User, target: targets.Target) -> None:
-    with _their_language(author):
-        reason = _("held by the automatic spam check; waiting for the team's review")
-    target.hide(None, item.subject_id, reason)
-    db.session.execute(
-        update(ReviewItem)
-        .where(ReviewItem.id == item.id)
-        .values(auto_hidden=True, author_edited=False),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(item, ["auto_hidden", "author_edited"])
-    with _their_language(author):
-        notify(
-            author,
-            NOTIFY_KIND,
-            (item.kind, item.subject_id),
-            _(
-                "%(title)s waits for the team's review: our automatic check found it looks "
-                "like spam. You may edit it once to ask for another look.",
-                title=info.title,
-            ),
-        )
-
-
-def refresh_risk(item: ReviewItem, info: TargetInfo | None = None) -> risk.Risk:
-    """Compute the item's risk score and reasons afresh and store them on it."""
-    if info is None:
-        info = load_info(item)
-    author = db.session.get(User, item.author_id) if item.author_id is not None else None
-    result = risk.score(
-        info,
-        author,
-        flag_weight=item.flag_weight,
-        agreed_flags_against_author=_agreed_flags_against(item.author_id, item.id),
-        recent_texts=_recent_texts(item.author_id) if item.author_id is not None else [],
-    )
-    item.risk_score = result.score
-    item.risk_reasons = result.stored()
-    db.session.flush()
-    return result
-
-
-def _recent_texts(author_id: int) -> list[tuple[dt.datetime, str]]:
-    """The author's latest texts across every kind, newest first."""
-    seen_loaders: set[int] = set()
-    texts: set[tuple[dt.datetime, str]] = set()
-    for target in targets.kinds().values():
-        # Kinds that share a loader (a topic and its first post) are read once.
-        if id(target.recent_texts) in seen_loaders:
-            continue
-        seen_loaders.add(id(target.recent_texts))
-        texts.update(target.recent_texts(author_id, risk.RECENT_TEXTS))
-    return sorted(texts, key=lambda t: t[0], reverse=True)[: risk.RECENT_TEXTS]
-
-
-def _agreed_flags_against(author_id: int | None, item_id: int | None = None) -> int:
-    """Flags the team agreed with on the author's items (other than ``item_id``)."""
-    if author_id is None:
-        return 0
-    return (
-        db.session.scalar(
-            select(func.count(Flag.id))
-            .join(
-                ReviewItem,
-                and_(ReviewItem.kind == Flag.kind, ReviewItem.subject_id == Flag.subject_id),
-            )
-            .where(
-                ReviewItem.author_id == author_id,
-                ReviewItem.id != (item_id or 0),
-                Flag.status == FlagStatus.AGREED.value,
-            )
-        )
-        or 0
-    )
-
-
-# ---------------------------------------------------------------- the reviewed content
-
-
-def load_info(item: ReviewItem) -> TargetInfo | None:
-    """The reviewed content as its feature describes it, or None when it is gone."""
-    target = targets.kinds().get(item.kind)
-    if target is None:  # the feature is gone: so are its items
-        return None
-    return load_target(target, {item.subject_id}).get(item.subject_id)
-
-
-def load_target(target: targets.Target, ids: set[int]) -> dict[int, TargetInfo]:
-    """``target.load(ids)``, also where there is no request."""
-    # Features link their items with url_for. Outside a request (the CLI, a service
-    # called from a script) a neutral request context lends them a URL adapter.
-    context = nullcontext() if has_request_context() else current_app.test_request_context("/")
-    with context:
-        return target.load(ids)
 
 
 # ---------------------------------------------------------------- the reviewers' actions
@@ -266,7 +131,7 @@ def approve(actor: User, item: ReviewItem) -> None:
     accuracy moves), an item the flags hid is shown again, the author and flaggers are
     told. An item that no longer exists is just resolved."""
     require_reviewer(actor)
-    info = load_info(item)
+    info = review_content.load_info(item)
     was_auto_hidden = item.auto_hidden
     if info is None:
         _resolve(actor, item, RESOLUTION_GONE)
@@ -307,7 +172,7 @@ def hide(actor: User, item: ReviewItem, reason: str) -> None:
     are agreed with (their flaggers' accuracy moves), the author and flaggers are told."""
     require_reviewer(actor)
     reason = _check_reason(reason)
-    info = load_info(item)
+    info = review_content.load_info(item)
     if info is None:
         raise Conflict(_("This item no longer exists: approve it to close it."))
     _resolve(actor, item, RESOLUTION_HIDDEN)
@@ -347,7 +212,7 @@ def restore(actor: User, item: ReviewItem) -> None:
     """Show a hidden item again (audited; the feature tells the author); a pending item
     is resolved and its open flags dismissed."""
     require_reviewer(actor)
-    info = load_info(item)
+    info = review_content.load_info(item)
     if info is None:
         raise Conflict(_("This item no longer exists: approve it to close it."))
     if not info.is_hidden:
@@ -445,21 +310,16 @@ def _content(item: ReviewItem) -> tuple[str, int]:
     return item.kind, item.subject_id
 
 
-def _their_language(user: User) -> AbstractContextManager[object]:
-    # A notification is stored as text: in the recipient's language, not the actor's.
-    return force_locale(user.locale) if user.locale else nullcontext()
-
-
 def _tell(
     users: Iterable[User], item: ReviewItem, subject: Any, text: Callable[[str], str]
 ) -> None:
     """Notify each of ``users`` in their own language, naming the item in it too."""
     titles: dict[str, str] = {}
     for user in users:
-        with _their_language(user):
+        with in_language_of(user):
             key = user.locale or ""
             if key not in titles:
-                info = load_info(item)
+                info = review_content.load_info(item)
                 titles[key] = info.title if info is not None else _("An item")
             notify(user, NOTIFY_KIND, subject, text(titles[key]))
 

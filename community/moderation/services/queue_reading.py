@@ -29,10 +29,9 @@ from community.moderation.services.queue import (
     RESOLUTION_HIDDEN,
     SOURCES,
     get_item,
-    load_info,
-    load_target,
     require_reviewer,
 )
+from community.moderation.services.review_content import load_info, load_target
 from community.moderation.targets import TargetInfo
 
 PER_PAGE = 30

@@ -16,7 +16,7 @@ from community.extensions import db
 from community.moderation import bp, policy
 from community.moderation.forms import PenaltyForm, PurgeForm
 from community.moderation.models import PenaltyKind
-from community.moderation.services import penalties
+from community.moderation.services import penalties, penalty_history
 from community.moderation.services.purge import purge
 
 # ---------------------------------------------------------------- the member's own
@@ -25,11 +25,10 @@ from community.moderation.services.purge import purge
 @bp.route("/penalties")
 @login_required
 def my_penalties():
-    items = penalties.own_penalties(current_user)
+    items = penalty_history.own_penalties(current_user)
     return render_template(
         "moderation/my_penalties.html",
         penalties=items,
-        running={p.id for p in items if penalties.is_running(p)},
         acknowledge_form=ActionForm(),
     )
 
@@ -50,14 +49,13 @@ def acknowledge(penalty_id: int):
 
 
 def _render_member(user, penalty_form=None, purge_form=None, status: int = 200):
-    history = penalties.history(current_user, user)  # PermissionDenied for non-team
+    history = penalty_history.history(current_user, user)  # PermissionDenied for non-team
     can_penalize = policy.can_penalize(current_user, user)
     return (
         render_template(
             "moderation/member.html",
             user=user,
             history=history,
-            running={p.id for p in history if penalties.is_running(p)},
             can_penalize=can_penalize,
             next_silence=penalties.default_days(user, PenaltyKind.SILENCE),
             next_suspension=penalties.default_days(user, PenaltyKind.SUSPEND),

@@ -12,11 +12,9 @@ it again. One revoked automatically (``revoke_badge(None, ...)``) may come back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +22,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from community.accounts import services as accounts
 from community.accounts.models import User
+from community.accounts.services import in_language_of
 from community.core import subjects
 from community.core.db import insert_ignore, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -206,7 +205,7 @@ def revoke_badge(actor: User | None, user: User, key: str, reason: str) -> Badge
         .values(title_badge=None)
         .execution_options(synchronize_session="fetch")
     )
-    with _their_language(user):
+    with in_language_of(user):
         text = (
             _("Your badge %(name)s was removed: %(reason)s", name=badge.name, reason=reason)
             if reason
@@ -241,7 +240,7 @@ def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAw
     except IntegrityError:
         return None  # already held (perhaps awarded concurrently)
     _move_holders(badge.key, 1)
-    with _their_language(user):
+    with in_language_of(user):
         if actor is not None and reason:
             text = _("You received the badge %(name)s: %(reason)s", name=badge.name, reason=reason)
         else:
@@ -257,11 +256,6 @@ def _move_holders(key: str, delta: int) -> None:
         .where(BadgeCount.badge_key == key)
         .values(holders=BadgeCount.holders + delta)
     )
-
-
-def _their_language(user: User) -> AbstractContextManager[object]:
-    # A notification is stored as text: in the recipient's language, not the actor's.
-    return force_locale(user.locale) if user.locale else nullcontext()
 
 
 # ---------------------------------------------------------------- titles
