@@ -47,7 +47,13 @@ DEMO_USERS = [
     ("jonas", "jonas@example.com", Role.MEMBER, "Jonas", "Small-business owner, power user."),
     ("lea", "lea@example.com", Role.MEMBER, "Lea", "Photographer. Ask me about exports!"),
     ("sam", "sam@example.com", Role.MEMBER, "", ""),
-    ("olli", "olli@example.com", Role.MEMBER, "", ""),
+    (
+        "olli",
+        "olli@example.com",
+        Role.MEMBER,
+        "Paper Deals Olli",
+        "Cheapest photo paper online: https://cheap-paper.example",
+    ),
 ]
 
 
@@ -239,7 +245,8 @@ def _seed_forums(users: dict, products: dict) -> None:
 
 def _seed_moderation(users: dict) -> None:
     """A brand-new member's first post, full of links, waits in the review queue with two
-    members' spam flags (below the hide threshold) and its risk reasons."""
+    members' spam flags (below the hide threshold) and its risk reasons; their profile,
+    an advertisement, is flagged too."""
     paper = select(Topic.id).where(Topic.slug == "which-paper-works-best-with-the-p1")
     topic = visibility.get_topic(users["olli"], db.session.scalar(paper))
     spam = topics.reply(
@@ -249,3 +256,4 @@ def _seed_moderation(users: dict) -> None:
     )
     for flagger in ("mia", "jonas"):
         flags.flag(users[flagger], "forum_post", spam.id, "spam")
+    flags.flag(users["mia"], "user_account", users["olli"].id, "spam")

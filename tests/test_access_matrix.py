@@ -28,7 +28,7 @@ from community.moderation import services as moderation
 from community.notifications.services import notify
 from config import TestConfig
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 # ---------------------------------------------------------------- access levels
 
@@ -491,4 +491,12 @@ def test_suspended_member_is_logged_out_and_their_api_token_stops_working(app, d
     _db.session.commit()
 
     assert client.get("/settings/").location.startswith(LOGIN_PATH)
+    # The token still names its owner, so the API says why instead of "invalid token".
+    refused = app.test_client().get("/api/v1/me", headers=headers)
+    assert refused.status_code == 403
+    assert "suspended until" in refused.get_json()["error"]["message"]
+    assert "reason" in refused.get_json()["error"]["message"]
+    # An erased owner's token is simply invalid.
+    accounts.erase_account(member, PASSWORD)
+    _db.session.commit()
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401

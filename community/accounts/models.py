@@ -31,6 +31,10 @@ class User(db.Model):
     display_name: Mapped[str64] = mapped_column(default="")
     bio_source: Mapped[str] = mapped_column(default="")
     bio_html: Mapped[str] = mapped_column(default="")
+    # Moderation hid the profile's own text (display name and bio): others see only the
+    # username; the member and the team see it marked hidden with the reason.
+    profile_hidden_at: Mapped[dt.datetime | None]
+    profile_hidden_reason: Mapped[str | None]
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[timestamp]
@@ -91,9 +95,18 @@ class User(db.Model):
         return self.role == Role.ADMIN
 
     @property
+    def is_profile_hidden(self) -> bool:
+        return self.profile_hidden_at is not None
+
+    @property
+    def public_display_name(self) -> str:
+        """The display name as others may see it: empty while moderation hides it."""
+        return "" if self.is_profile_hidden else self.display_name
+
+    @property
     def name(self) -> str:
-        """What to print as the author's name."""
-        return self.display_name or self.username
+        """What to print as the author's name (a hidden display name never shows)."""
+        return self.public_display_name or self.username
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"

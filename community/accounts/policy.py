@@ -15,6 +15,11 @@ def can_edit_profile(viewer: Any, user: Any) -> bool:
     return is_self(viewer, user)
 
 
+def can_see_hidden_profile(viewer: Any, user: Any) -> bool:
+    """A profile moderation hid is still shown, marked, to its owner and the team."""
+    return is_self(viewer, user) or bool(viewer.is_authenticated and viewer.is_team)
+
+
 def can_see_email(viewer: Any, user: Any) -> bool:
     """An address is shown to its owner and to admins only."""
     return is_self(viewer, user) or bool(viewer.is_authenticated and viewer.is_admin)

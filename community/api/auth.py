@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from community.accounts import services as accounts
 from community.accounts.models import User
-from community.core.errors import DomainError
+from community.core.errors import DomainError, PermissionDenied
 
 
 class Unauthorized(DomainError):
@@ -39,9 +39,11 @@ def api_user() -> User:
         return g.api_user
     if "Authorization" in request.headers:
         token = bearer_token()
-        user = accounts.user_for_token(token) if token else None
-        if user is None:
+        user = accounts.token_owner(token) if token else None
+        if user is None or user.is_erased:
             raise Unauthorized(_("The API token is missing, invalid, expired or revoked."))
+        if user.is_suspended:
+            raise PermissionDenied(accounts.suspension_message(user))
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     else:

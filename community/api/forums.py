@@ -91,7 +91,7 @@ def _user(user: User | None) -> dict[str, Any] | None:
     """An author as the API shows them; None for an erased account ("deleted user")."""
     if user is None or user.is_erased:
         return None
-    return {"username": user.username, "display_name": user.display_name}
+    return {"username": user.username, "display_name": user.public_display_name}
 
 
 def _category(category: ForumCategory) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def user(username: str):
     return jsonify(
         {
             "username": member.username,
-            "display_name": member.display_name,
+            "display_name": member.public_display_name,
             "reputation": member.reputation,
             "rank": {"key": rank.key, "label": str(rank.label)},
             "badges": badges_service.live_badges(member),
@@ -63,7 +63,7 @@ def mavens_board():
                 {
                     "rank": entry.rank,
                     "username": entry.user.username,
-                    "display_name": entry.user.display_name,
+                    "display_name": entry.user.public_display_name,
                     "points": entry.points,
                 }
                 for entry in board.entries

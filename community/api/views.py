@@ -38,6 +38,8 @@ def _me(user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "bio": user.bio_source,
         "bio_html": user.bio_html,
+        # Moderation hid the display name and bio from others (null when it did not).
+        "profile_hidden_reason": user.profile_hidden_reason if user.is_profile_hidden else None,
         "role": user.role,
         "email": user.email,
         "email_confirmed": user.email_confirmed_at is not None,

@@ -54,12 +54,35 @@ class Target:
     recent_texts: Callable[[int, int], list[tuple[dt.datetime, str]]]
 
 
+@dataclass(frozen=True)
+class Tools:
+    """A feature's own tools for one item, shown on its review page (edit it, lock or
+    move its topic ...): a template rendered with ``tools`` (this context) and ``back``
+    (the review page), whose forms post to the feature's routes and return to ``back``."""
+
+    template: str
+    context: dict[str, Any]
+
+
 _TARGETS: dict[str, Target] = {}
+_TOOLS: dict[str, Callable[[Any, int], Tools | None]] = {}
 
 
 def register(kind: str, target: Target) -> None:
     """Make ``kind`` flaggable and reviewable."""
     _TARGETS[kind] = target
+
+
+def register_tools(kind: str, make: Callable[[Any, int], Tools | None]) -> None:
+    """Offer ``make(viewer, id)``'s tools on the review page of items of ``kind`` (None
+    when the viewer may use none)."""
+    _TOOLS[kind] = make
+
+
+def tools_for(viewer: Any, kind: str, subject_id: int) -> Tools | None:
+    """The feature's tools for one item that still exists, if the viewer may use any."""
+    make = _TOOLS.get(kind)
+    return make(viewer, subject_id) if make is not None else None
 
 
 def get(kind: str) -> Target:

@@ -231,9 +231,11 @@ def test_suspension_refuses_the_members_api_tokens(app, client, db, member, admi
     with in_request(app):
         suspend(admin_user, member, 3, "spam")
 
+    # Refused, and told why and until when (the token itself is fine).
     response = client.get("/api/v1/me", headers=bearer(secret))
-    assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert response.status_code == 403
+    assert "suspended until" in response.get_json()["error"]["message"]
+    assert "spam" in response.get_json()["error"]["message"]
 
 
 def test_suspended_member_trying_to_log_in_sees_why_and_until_when(

@@ -71,7 +71,7 @@ def test_too_long_display_name_is_refused_and_keeps_the_typed_bio(member_client,
     response = save_profile(member_client, "x" * 65, "My typed bio that must not get lost")
 
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field_error(html, "display_name")
     assert "My typed bio that must not get lost" in html
     db.session.refresh(member)

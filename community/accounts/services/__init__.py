@@ -40,6 +40,7 @@ from community.accounts.services.members import (
     in_language_of,
     mention_urls,
     normalise_email,
+    on_profile_edit,
     render_markdown,
     set_locale,
     update_profile,
@@ -48,6 +49,7 @@ from community.accounts.services.tokens import (
     create_token,
     list_tokens,
     revoke_token,
+    token_owner,
     user_for_token,
 )
 
@@ -76,6 +78,7 @@ __all__ = [
     "make_reset_token",
     "mention_urls",
     "normalise_email",
+    "on_profile_edit",
     "register",
     "register_eraser",
     "register_exporter",
@@ -88,6 +91,7 @@ __all__ = [
     "set_role",
     "set_suspension",
     "suspension_message",
+    "token_owner",
     "update_profile",
     "user_for_reset_token",
     "user_for_token",

@@ -71,6 +71,7 @@ def export_data(user: User) -> dict[str, Any]:
             "email_confirmed_at": _iso(user.email_confirmed_at),
             "display_name": user.display_name,
             "bio": user.bio_source,
+            "profile_hidden_reason": user.profile_hidden_reason,
             "role": user.role,
             "locale": user.locale,
             "created_at": _iso(user.created_at),
@@ -117,6 +118,8 @@ def anonymise(user: User) -> None:
     user.display_name = ""
     user.bio_source = ""
     user.bio_html = ""
+    user.profile_hidden_at = None
+    user.profile_hidden_reason = None
     user.password_hash = "!"  # noqa: S105 - matches no password
     user.email_confirmed_at = None
     user.locale = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 
 from email_validator import EmailNotValidError, validate_email
@@ -164,6 +164,17 @@ def create_user(
 # ---------------------------------------------------------------- profile and preferences
 
 
+# Called with the member after they changed their profile, in the same transaction
+# (moderation: the one edit of a profile its flags hid asks for another review).
+_PROFILE_EDIT_LISTENERS: list[Callable[[User], None]] = []
+
+
+def on_profile_edit(listener: Callable[[User], None]) -> None:
+    """Have ``listener(user)`` called after every profile change (it may refuse it by
+    raising a DomainError: the change is then rolled back with the form)."""
+    _PROFILE_EDIT_LISTENERS.append(listener)
+
+
 def update_profile(user: User, display_name: str, bio: str) -> User:
     """Change what the profile shows; the bio is Markdown rendered through the pipeline."""
     display_name = display_name.strip()
@@ -174,6 +185,8 @@ def update_profile(user: User, display_name: str, bio: str) -> User:
     user.display_name = display_name
     user.bio_source = bio
     user.bio_html = render_markdown(bio).html if bio.strip() else ""
+    for listener in _PROFILE_EDIT_LISTENERS:
+        listener(user)
     return user
 
 

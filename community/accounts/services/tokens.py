@@ -59,11 +59,18 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user of a usable token, or None."""
+def token_owner(secret: str) -> User | None:
+    """The owner of a usable (unexpired, unrevoked) token, whatever the account's state,
+    or None; the API tells a suspended owner why instead of "invalid token"."""
     if not secret.startswith("mm_"):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
-    if token is None or not token.is_usable or not token.user.is_active:
+    if token is None or not token.is_usable:
         return None
     return token.user
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user of a usable token, or None."""
+    user = token_owner(secret)
+    return user if user is not None and user.is_active else None

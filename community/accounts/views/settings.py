@@ -43,6 +43,7 @@ def profile(username: str):
         user=user,
         can_edit=policy.can_edit_profile(current_user, user),
         show_email=policy.can_see_email(current_user, user),
+        show_hidden=policy.can_see_hidden_profile(current_user, user),
         extra_sections=profile_sections.load_all(user, current_user),
     )
 
@@ -62,7 +63,8 @@ def edit_profile():
     if saved.ok:
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile", username=current_user.username))
-    return render_template("accounts/edit_profile.html", form=form)
+    status = saved.status if request.method == "POST" else 200
+    return render_template("accounts/edit_profile.html", form=form), status
 
 
 # ---------------------------------------------------------------- account settings

@@ -1,4 +1,11 @@
 """Forum pages: reading, writing, members' one-button actions, the team's tools and the
 category and reaction management pages."""
 
-from community.forums.views import acting, manage, moderating, reading, writing  # noqa: F401
+from community.forums.views import (  # noqa: F401
+    acting,
+    manage,
+    moderating,
+    queue_tools,
+    reading,
+    writing,
+)

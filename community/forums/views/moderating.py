@@ -6,12 +6,13 @@ list comes back on the topic page with its message and what was typed."""
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.core.errors import DomainError, InvalidInput
 from community.core.forms import FORM_STATUSES, ActionForm, attach_error
+from community.core.security import safe_next
 from community.extensions import db
 from community.forums import bp, policy
 from community.forums.forms import HideForm, MoveForm, OfficialForm, TagsForm, ToggleForm
@@ -49,7 +50,7 @@ def pin_topic(topic_id: int):
 def lock_topic(topic_id: int):
     topic = visibility.get_topic(current_user, topic_id)
     require(policy.is_moderator(current_user))
-    back = topic_url(topic)
+    back = safe_next(request.form.get("next"), topic_url(topic))
     form = ToggleForm()
     check_form(form)
     locked = form.state.data == "1"
@@ -69,7 +70,7 @@ def move_topic(topic_id: int):
         raise InvalidInput(_("Choose a category."), field="category")
     target = _category_by_id(form.category.data)
     moderating.move_topic(current_user, topic, target)
-    back = topic_url(topic)
+    back = safe_next(request.form.get("next"), topic_url(topic))
     done(_("The topic is moved to %(name)s.", name=target.name))
     return redirect(back)
 

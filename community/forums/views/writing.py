@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from community.core.errors import NotFound
 from community.core.forms import ActionForm, submit
+from community.core.security import safe_next
 from community.forums import bp, policy
 from community.forums.forms import EditPostForm, ReplyForm, TopicForm, new_client_key
 from community.forums.models import Post
@@ -192,19 +193,26 @@ def edit_post(post_id: int):
     require(policy.can_edit_post(current_user, post))
     topic = post.topic
     category = topic.category
+    # The review queue's edit form comes back to the review page.
+    back_to = safe_next(request.values.get("next"), "")
     form = EditPostForm(data={"title": topic.title, "body": post.body_source})
     if request.method == "GET":
-        return _render_edit(post, topic, category, form)
+        return _render_edit(post, topic, category, form, back_to=back_to)
     if not form.validate_on_submit():
-        return _render_edit(post, topic, category, form, 400)
+        return _render_edit(post, topic, category, form, 400, back_to=back_to)
     checks: dict[str, Any] = {"body": common.check_body}
     if post.is_first:
         checks["title"] = common.check_title
     if form.preview.data:
         if not check_fields(form, checks):
-            return _render_edit(post, topic, category, form, 400)
+            return _render_edit(post, topic, category, form, 400, back_to=back_to)
         return _render_edit(
-            post, topic, category, form, preview_html=common.render_body(form.body.data).html
+            post,
+            topic,
+            category,
+            form,
+            preview_html=common.render_body(form.body.data).html,
+            back_to=back_to,
         )
     back = {}
 
@@ -221,8 +229,8 @@ def edit_post(post_id: int):
     saved = submit(form, save)
     if saved.ok:
         flash(_("Your changes are saved."), "success")
-        return redirect(back["url"])
-    return _render_edit(post, topic, category, form, saved.status)
+        return redirect(back_to or back["url"])
+    return _render_edit(post, topic, category, form, saved.status, back_to=back_to)
 
 
 @bp.route("/p/<int:post_id>/history")

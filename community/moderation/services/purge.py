@@ -51,7 +51,9 @@ def purge(actor: User, user: User, reason: str, days: int = PURGE_DAYS) -> Purge
     report = PurgeReport(penalty_id=penalty.id)
     report.votes_reversed = reverse_votes_of(user)
     for kind, target in targets.kinds().items():  # in the order features registered
-        report.hidden[kind] = target.hide_all_by(actor, user, reason)
+        hidden = target.hide_all_by(actor, user, reason)
+        if hidden:
+            report.hidden[kind] = hidden
     audit(
         actor,
         "member.purge",

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from community.core.forms import ActionForm, submit
 from community.core.pagination import parse_cursor
-from community.moderation import bp, policy
+from community.moderation import bp, policy, targets
 from community.moderation.forms import HideItemForm, PenaltyForm
 from community.moderation.services import queue as review_queue
 from community.moderation.services import queue_reading
@@ -67,6 +67,9 @@ def _render_item(
             item_form=ActionForm(),
             member_url=member_url,
             penalty_form=penalty_form,
+            tools=None
+            if detail.is_gone
+            else targets.tools_for(current_user, detail.item.kind, detail.item.subject_id),
             # Showing hidden content again is the team's (the forums' rule too).
             can_restore=current_user.is_team,
             errors=errors or [],
