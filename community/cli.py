@@ -1,4 +1,5 @@
-"""Flask commands: ``flask --app wsgi user ...`` and ``flask --app wsgi seed-demo``."""
+"""Flask commands: ``flask --app wsgi user ...``, ``seed-demo``, ``seed-scale`` and
+``scale-targets``."""
 
 from __future__ import annotations
 
@@ -68,6 +69,39 @@ def seed_demo() -> None:
         click.echo(f"  {username:12} {role}")
 
 
+@click.command("seed-scale")
+@click.option("--size", type=click.Choice(["small", "large"]), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def seed_scale(size: str, seed: int) -> None:
+    """Fill an empty, migrated database with the benchmark's deterministic dataset."""
+    from community.scale import ScaleError, seed_database
+
+    click.echo(f"seeding the {size} dataset (seed {seed})")
+    try:
+        seed_database(size, seed, echo=click.echo)
+    except ScaleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"scale ready ({size})")
+
+
+@click.command("scale-targets")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Directory.")
+def scale_targets(out: str) -> None:
+    """Print the benchmark's pages (JSON) and write its write files into OUT."""
+    import json
+    from pathlib import Path
+
+    from community.scale.targets import TargetsError, targets
+
+    try:
+        with current_app.test_request_context("/"):
+            found = targets(Path(out).resolve())
+    except TargetsError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(found, indent=2))
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
     from community.forums.cli import register_cli as register_forums_cli
@@ -76,4 +110,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
+    app.cli.add_command(scale_targets)
     register_forums_cli(app)

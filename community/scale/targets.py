@@ -1,0 +1,187 @@
+"""``flask --app wsgi scale-targets --out DIR``: what the benchmark fetches and writes.
+
+Pages are the app's real URLs (``url_for``) for the seeded dataset. The write files hold
+``<bearer token> <path>`` lines, every one a (member, target) pair not used yet, read
+from the database as it is now: posts nobody reacted to, open topics. So after a
+benchmark run, asking again gives fresh lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import false, func, select
+
+from community.accounts.models import ApiToken, User
+from community.extensions import db
+from community.forums.models import ForumCategory, Post, Topic
+from community.forums.services.common import PER_PAGE
+from community.scale.members import PASSWORD, TEAM, TOKEN_NAME, token_secret
+from community.scale.sizes import LINES_PER_WRITER
+from community.scale.totals import read_manifest
+
+CATEGORY_PAGE = 500
+REPLY_BODY = json.dumps(
+    {"body": "Bench reply %d with enough words to pass the checks", "client_key": "bench-%d"}
+)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class TargetsError(Exception):
+    """There is no seeded dataset to point at."""
+
+
+def targets(out: Path) -> dict[str, Any]:
+    """The pages and write files of the seeded dataset; writes the files into ``out``.
+    Needs a request context (for ``url_for``)."""
+    manifest = read_manifest()
+    if manifest is None:
+        raise TargetsError("this database was not filled by seed-scale")
+    out.mkdir(parents=True, exist_ok=True)
+    writers = _writers(int(manifest["seed"]))
+    reactions = out / "reactions.txt"
+    replies = out / "replies.txt"
+    _write_lines(reactions, writers, _reaction_paths(manifest, writers))
+    _write_lines(replies, writers, _reply_paths(manifest, writers))
+    return {
+        "size": manifest["scale"],
+        "login": {"username": TEAM, "password": PASSWORD},
+        "pages": _pages(manifest),
+        "writes": [
+            {"page": "reaction (API)", "method": "POST", "file": str(reactions), "body": None},
+            {"page": "reply (API)", "method": "POST", "file": str(replies), "body": REPLY_BODY},
+        ],
+    }
+
+
+def _page(name: str, path: str, auth: bool = False, simple: bool = False) -> dict[str, Any]:
+    return {"page": name, "path": path, "auth": auth, "simple": simple}
+
+
+def _pages(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    category = db.session.scalar(
+        select(ForumCategory).where(ForumCategory.slug == manifest["category"])
+    )
+    topic = db.session.get(Topic, manifest["topic_id"])
+    if category is None or topic is None:
+        raise TargetsError("the seeded category or topic is missing")
+    # Named "p500" at every size, so the harness pairs small and large: on small it is
+    # the last page.
+    cursor = _category_cursor(category)
+    deep = {"cursor": cursor} if cursor else {}
+    return [
+        _page("home", url_for("site.home"), simple=True),
+        _page("category p1", url_for("forums.category", slug=category.slug)),
+        _page(f"category p{CATEGORY_PAGE}", url_for("forums.category", slug=category.slug, **deep)),
+        _page("topic (20 posts)", url_for("forums.topic", topic_id=topic.id, slug=topic.slug)),
+        _page("profile", url_for("accounts.profile", username=manifest["profile"]), simple=True),
+        _page("mavens week", url_for("reputation.mavens", period="week"), simple=True),
+        _page("mavens all time", url_for("reputation.mavens", period="all"), simple=True),
+        _page("search", url_for("site.search", q=manifest["search"])),
+        _page("review queue", url_for("moderation.queue"), auth=True),
+    ]
+
+
+def _listed(category: ForumCategory):
+    """The topics a visitor sees below the pinned ones, in the page's order."""
+    return select(Topic.id, Topic.last_posted_at).where(
+        Topic.category_id == category.id, Topic.hidden_at.is_(None), Topic.is_pinned == false()
+    )
+
+
+def _category_cursor(category: ForumCategory) -> str | None:
+    """The cursor of page 500 of the category (of its last page when it has fewer)."""
+    listed = _listed(category).subquery()
+    count = db.session.scalar(select(func.count()).select_from(listed)) or 0
+    page = max(1, min(CATEGORY_PAGE, math.ceil(count / PER_PAGE)))
+    if page == 1:
+        return None
+    topic_id, last_posted_at = db.session.execute(
+        _listed(category)
+        .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
+        .offset((page - 1) * PER_PAGE - 1)
+        .limit(1)
+    ).one()
+    micros = (last_posted_at - _EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}-{topic_id}"
+
+
+def _writers(seed: int) -> list[tuple[int, str]]:
+    """(member id, token secret) of the bench's writers, checked against the stored hash."""
+    rows = db.session.execute(
+        select(ApiToken.user_id, ApiToken.token_hash)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.name == TOKEN_NAME, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.user_id)
+    ).all()
+    writers = [(user_id, token_secret(seed, user_id)) for user_id, _hash in rows]
+    for (user_id, stored), (_id, secret) in zip(rows, writers, strict=True):
+        if hashlib.sha256(secret.encode()).hexdigest() != stored:
+            raise TargetsError(f"the bench token of member {user_id} does not match the seed")
+    if not writers:
+        raise TargetsError("the dataset has no bench tokens")
+    return writers
+
+
+def _open_topics(manifest: dict[str, Any]):
+    public = select(ForumCategory.id).where(ForumCategory.is_private == false())
+    return (
+        Topic.category_id.in_(public),
+        Topic.hidden_at.is_(None),
+        Topic.is_locked == false(),
+        Topic.id != manifest["topic_id"],
+    )
+
+
+def _reaction_paths(manifest: dict[str, Any], writers: list) -> list[tuple[int, str]]:
+    """Visible posts in open public topics that nobody reacted to, newest first."""
+    wanted = len(writers) * LINES_PER_WRITER
+    rows = db.session.execute(
+        select(Post.id, Post.author_id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(*_open_topics(manifest), Post.hidden_at.is_(None), Post.reaction_count == 0)
+        .order_by(Post.id.desc())
+        .limit(wanted)
+    ).all()
+    return [
+        (author, url_for("api.add_reaction", post_id=post_id, name="like"))
+        for post_id, author in rows
+    ]
+
+
+def _reply_paths(manifest: dict[str, Any], writers: list) -> list[tuple[int, str]]:
+    """Open public topics, latest activity first."""
+    rows = db.session.execute(
+        select(Topic.id)
+        .where(*_open_topics(manifest))
+        .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
+        .limit(len(writers) * LINES_PER_WRITER)
+    ).all()
+    return [(0, url_for("api.create_post", topic_id=topic_id)) for (topic_id,) in rows]
+
+
+def _write_lines(path: Path, writers: list[tuple[int, str]], targets: list[tuple[int, str]]) -> int:
+    """Line n is writer n mod W; each writer's lines go to distinct targets, never to
+    their own post."""
+    per_writer = LINES_PER_WRITER
+    if len(targets) < per_writer:
+        raise TargetsError(f"too few targets for {path.name}: {len(targets)}")
+    # A second place for a writer's own post, distinct from their other lines' places.
+    shifts = (0, per_writer) if len(targets) >= 2 * per_writer else (0,)
+    lines = []
+    for n in range(len(writers) * per_writer):
+        w, r = n % len(writers), n // len(writers)
+        user_id, secret = writers[w]
+        for place in (w * per_writer + r + shift for shift in shifts):
+            author, target = targets[place % len(targets)]
+            if author != user_id:
+                lines.append(f"{secret} {target}\n")
+                break
+    path.write_text("".join(lines))
+    return len(lines)
