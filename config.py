@@ -98,6 +98,9 @@ class Config:
     # 0 trusts none. Rate limits count per client address, so this must be right.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     SERVER_NAME = os.environ.get("SERVER_NAME")
+    # Benchmarks only (bench/run.py): add an X-Query-Count header, the SQL statements the
+    # request ran (community/core/query_count.py). Off in normal use.
+    QUERY_COUNT_HEADER = _bool("MITMACH_QUERY_COUNT_HEADER", False)
 
 
 class TestConfig(Config):

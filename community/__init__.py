@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community.cli import register_cli
+from community.core import fast_gettext, query_count
 from community.core.errors import register_error_handlers
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -26,6 +27,7 @@ def create_app(config: type | object | None = None) -> Flask:
         env = os.environ.get("MITMACH_ENV", "development")
         config = config_module.CONFIGS[env]
     app.config.from_object(config() if isinstance(config, type) else config)
+    query_count.init_app(app)
     logging.basicConfig(level=logging.INFO)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
@@ -71,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    fast_gettext.install(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -139,6 +142,7 @@ def _register_templates(app: Flask) -> None:
 
     from community.core.forms import ActionForm
     from community.moderation.services import role_label
+    from community.reputation.chips import rank_label, user_chip
     from community.reputation.ranks import rank_of
     from community.reputation.services.badges import badge_title
     from community.site import services as site_services
@@ -151,7 +155,9 @@ def _register_templates(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         rank_of=rank_of,
+        rank_label=rank_label,
         badge_title=badge_title,
+        user_chip=user_chip,
     )
 
     @app.context_processor

@@ -32,8 +32,9 @@ def template_names() -> list[str]:
 
 
 def is_partial(name: str) -> bool:
-    """Macros and included fragments: files named ``_*`` and everything in ``_macros/``."""
-    return name.startswith("_macros/") or Path(name).name.startswith("_")
+    """Macros and included fragments: files named ``_*`` and everything in ``_macros/``
+    and ``_memo/``."""
+    return name.startswith(("_macros/", "_memo/")) or Path(name).name.startswith("_")
 
 
 PAGES = [name for name in template_names() if name.endswith(".html") and not is_partial(name)]

@@ -14,7 +14,7 @@ import datetime as dt
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
@@ -60,17 +60,22 @@ def _reply_title(topic: Topic) -> str:
 def _context(posts: list[Post]) -> dict[int, tuple[tuple[str, str], ...]]:
     """Up to ``CONTEXT_POSTS`` visible posts before each post of ``posts`` in its thread,
     oldest first, all in one query."""
-    wanted = {
-        (post.topic_id, number)
+    # One range per post, each walking the (topic_id, number) index; a row-value IN
+    # would not use it on SQLite.
+    ranges = [
+        and_(
+            Post.topic_id == post.topic_id,
+            Post.number.between(post.number - CONTEXT_POSTS, post.number - 1),
+        )
         for post in posts
-        for number in range(max(1, post.number - CONTEXT_POSTS), post.number)
-    }
-    if not wanted:
+        if post.number > 1
+    ]
+    if not ranges:
         return {}
     earlier = db.session.scalars(
         select(Post)
         .options(joinedload(Post.author))
-        .where(tuple_(Post.topic_id, Post.number).in_(wanted), Post.hidden_at.is_(None))
+        .where(or_(*ranges), Post.hidden_at.is_(None))
         .order_by(Post.topic_id, Post.number)
     )
     by_place = {(p.topic_id, p.number): p for p in earlier}

@@ -3,6 +3,7 @@ category and reaction management pages."""
 
 from community.forums.views import (  # noqa: F401
     acting,
+    fragments,
     manage,
     moderating,
     queue_tools,

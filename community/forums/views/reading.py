@@ -21,7 +21,6 @@ from community.forums.forms import (
 )
 from community.forums.services import categories, common, listing, read_state, visibility, watching
 from community.forums.views.helpers import (
-    first_unread_url,
     page_arg,
     page_numbers,
     product_url,
@@ -73,7 +72,6 @@ def category(slug: str):
         periods=listing.PERIODS,
         level_form=level_form,
         product_url=product_url,
-        first_unread_url=first_unread_url,
         can_start=policy.can_start_topic(current_user, category),
         can_manage=policy.can_manage_categories(current_user),
     )
