@@ -156,3 +156,16 @@ def test_rebuild_command_reports_what_it_fixed(app, db):
     result = app.test_cli_runner().invoke(args=["reputation", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "1 user totals" in result.output and "5 -> 10" in result.output
+
+
+def test_rebuild_sees_no_drift_in_an_award_the_cap_cut_to_nothing(db):
+    # A whole day's award group can be worth 0 points: the ledger writes no roll-up row
+    # for it, and a rebuild must not call that missing.
+    author = make_user()
+    voters = [make_user() for _ in range(DAILY_CAP // RULES["idea_upvoted"].points)]
+    for voter in voters:
+        reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+    late = make_user()
+    capped = reputation.record(author, "idea_upvoted", late, late, category=("product", 77))
+    assert capped.points == 0
+    assert rebuild().total_fixed == 0
