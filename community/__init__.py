@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -146,7 +146,6 @@ def _register_templates(app: Flask) -> None:
     from community.reputation.ranks import rank_of
     from community.reputation.services.badges import badge_title
     from community.site import services as site_services
-    from community.site.views import SECTIONS
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -162,15 +161,8 @@ def _register_templates(app: Flask) -> None:
 
     @app.context_processor
     def _layout():
-        def section_url(key: str, endpoint: str) -> str:
-            if endpoint in current_app.view_functions:
-                return url_for(endpoint)
-            return url_for("site.coming_soon", section=key)
-
         return {
             "branding": site_services.branding,
-            "sections": SECTIONS,
-            "section_url": section_url,
             "current_locale": lambda: str(get_locale()),
             "action_form": ActionForm,
             "here": _here,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("site", __name__)
 
-from community.site import search, views  # noqa: E402, F401
+from community.site import chrome, search, views  # noqa: E402, F401
