@@ -57,10 +57,18 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+# Requests that may write take SQLite's write lock when their transaction begins: a
+# deferred transaction that read first cannot upgrade while another writer holds the
+# lock ("database is locked" at once, busy_timeout does not apply), while an immediate
+# one waits its turn.
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method in _WRITING_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _init_extensions(app: Flask) -> None:

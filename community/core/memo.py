@@ -21,9 +21,9 @@ from flask import current_app
 
 from community.core.fast_gettext import current_locale
 
-# Enough for every member chip and row of a busy site; when full, the cache starts over
-# (cheaper than an LRU's bookkeeping on every hit, and rare).
-MAX_ENTRIES = 50_000
+# Some tens of MB per worker at most; when full, the cache starts over (cheaper than an
+# LRU's bookkeeping on every hit, and rare).
+MAX_ENTRIES = 20_000
 
 # Values are what Jinja's macros return: already escaped HTML (Markup).
 _CACHE: dict[tuple[Any, ...], Any] = {}

@@ -3,7 +3,8 @@
 Everything it shows is computed here per request (branding, the current section, the
 viewer's name, unread count and rights, the login link back to this page) and passed as
 the memo key, so each distinct header is rendered once per process and language. The
-logout form carries a CSRF token and stays in ``base.html``.
+logout form (a CSRF token) and the login link (back to this page) stay in
+``base.html``.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def page_header() -> Any:
         (key, url, path.startswith(url)) for key, url in _section_urls(request.script_root)
     )
     search_value = request.args.get("q", "") if request.endpoint == "site.search" else None
-    viewer = current = login_url = None
+    viewer = current = None
     if current_user.is_authenticated:
         viewer = (
             current_user.username,
@@ -83,10 +84,6 @@ def page_header() -> Any:
             current_user.is_admin,
         )
         current = _current_account_page(current_user)
-    else:
-        query = request.query_string.decode("latin-1")
-        here = f"{request.path}?{query}" if query else request.path
-        login_url = url_for("accounts.login", next=None if request.endpoint in _NO_NEXT else here)
     return memo.render(
         memo.macro("_memo/chrome.html", "header_start"),
         brand.name,
@@ -95,5 +92,14 @@ def page_header() -> Any:
         search_value,
         viewer,
         current,
-        login_url,
     )
+
+
+@bp.app_template_global()
+def login_url() -> str:
+    """The login page, coming back to this page afterwards (not for the pages where
+    that means nothing)."""
+    if request.endpoint in _NO_NEXT:
+        return url_for("accounts.login")
+    query = request.query_string.decode("latin-1")
+    return url_for("accounts.login", next=f"{request.path}?{query}" if query else request.path)
