@@ -1,10 +1,9 @@
 """The page header every page starts with, rendered through ``core/memo.py``.
 
 Everything it shows is computed here per request (branding, the current section, the
-viewer's name, unread count and rights, the login link back to this page) and passed as
-the memo key, so each distinct header is rendered once per process and language. The
-logout form (a CSRF token) and the login link (back to this page) stay in
-``base.html``.
+viewer's name, unread count and rights) and passed as the memo key, so each distinct
+header is rendered once per process and language. The logout form (a CSRF token) and
+the login link (back to this page) stay in ``base.html``.
 """
 
 from __future__ import annotations
