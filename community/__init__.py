@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from community.cli import register_cli
 from community.core import fast_gettext, query_count
 from community.core.errors import register_error_handlers
+from community.core.security import here
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -139,12 +140,6 @@ def _register_request_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
-def _here() -> str:
-    """The current path with its query string, without a dangling '?'."""
-    query = request.query_string.decode("latin-1")
-    return f"{request.path}?{query}" if query else request.path
-
-
 def _register_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
@@ -173,6 +168,6 @@ def _register_templates(app: Flask) -> None:
             "branding": site_services.branding,
             "current_locale": lambda: str(get_locale()),
             "action_form": ActionForm,
-            "here": _here,
+            "here": here,
             "role_label": role_label,
         }

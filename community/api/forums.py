@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from community.accounts.models import User
 from community.api import bp
 from community.api.auth import api_user, reader
+from community.api.parsing import json_body, string_field
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.forums.models import ForumCategory, Post, PostReactionCount, ReactionType, Topic
@@ -34,23 +35,6 @@ from community.moderation.limits import posting_limit, reacting_limit
 from community.site import search as site_search
 
 # ---------------------------------------------------------------- parsing
-
-
-def _json_body() -> dict[str, Any]:
-    """The request's JSON object; a missing, malformed or non-object body is a 400."""
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Send a JSON object."))
-    return data
-
-
-def _string(data: dict[str, Any], key: str) -> str:
-    value = data.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(_("%(field)s must be a string.", field=key), field=key)
-    return value
 
 
 def _optional_id(data: dict[str, Any], key: str) -> int | None:
@@ -240,14 +224,14 @@ def get_topic(topic_id: int):
 def create_topic(slug: str):
     author = api_user()
     category = visibility.get_category(author, slug)
-    data = _json_body()
+    data = json_body()
     topic = topics.create_topic(
         author,
         category,
-        _string(data, "title"),
-        _string(data, "body"),
+        string_field(data, "title"),
+        string_field(data, "body"),
         tags=_tags(data),
-        client_key=_string(data, "client_key") or None,
+        client_key=string_field(data, "client_key") or None,
     )
     db.session.commit()
     response = jsonify(_topic_detail(_load_topic(topic.id)))
@@ -261,13 +245,13 @@ def create_topic(slug: str):
 def create_post(topic_id: int):
     author = api_user()
     topic = visibility.get_topic(author, topic_id)
-    data = _json_body()
+    data = json_body()
     post = topics.reply(
         author,
         topic,
-        _string(data, "body"),
+        string_field(data, "body"),
         reply_to=_optional_id(data, "reply_to"),
-        client_key=_string(data, "client_key") or None,
+        client_key=string_field(data, "client_key") or None,
     )
     db.session.commit()
     post = visibility.get_post(author, post.id)
@@ -311,7 +295,7 @@ def accept_answer(topic_id: int):
     user = api_user()
     topic = visibility.get_topic(user, topic_id)
     answers.check_acceptor(user, topic)
-    data = _json_body()
+    data = json_body()
     if "post_id" not in data:
         raise InvalidInput(_("%(field)s must be a whole number.", field="post_id"), field="post_id")
     post_id = _optional_id(data, "post_id")

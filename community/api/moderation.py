@@ -5,32 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 
 from community.api import bp
 from community.api.auth import api_user
+from community.api.parsing import json_body, string_field
 from community.core.errors import InvalidInput
 from community.extensions import db
 from community.moderation.limits import flagging_limit
 from community.moderation.services import flags
 from community.reputation import privileges
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Send a JSON object."))
-    return data
-
-
-def _string(data: dict[str, Any], key: str) -> str:
-    value = data.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(_("%(field)s must be a string.", field=key), field=key)
-    return value
 
 
 def _id(data: dict[str, Any], key: str) -> int:
@@ -48,10 +33,12 @@ def flag():
     flagger = api_user()
     # Who may flag at all comes before what they sent (403 before 400), as on the page.
     privileges.require(flagger, "flag")
-    data = _json_body()
-    kind = _string(data, "kind")
+    data = json_body()
+    kind = string_field(data, "kind")
     subject_id = _id(data, "id")
-    new_flag = flags.flag(flagger, kind, subject_id, _string(data, "reason"), _string(data, "text"))
+    new_flag = flags.flag(
+        flagger, kind, subject_id, string_field(data, "reason"), string_field(data, "text")
+    )
     db.session.commit()
     response = jsonify(
         {

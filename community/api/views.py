@@ -5,30 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.api import bp
 from community.api.auth import api_user
-from community.core.errors import InvalidInput
+from community.api.parsing import json_body, string_field
 from community.core.pagination import parse_cursor
 from community.extensions import db
 from community.notifications import services as notifications
-
-
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Send a JSON object."))
-    return data
-
-
-def _string(data: dict[str, Any], key: str, default: str = "") -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise InvalidInput(_("%(field)s must be a string.", field=key), field=key)
-    return value
 
 
 def _me(user: User) -> dict[str, Any]:
@@ -57,14 +42,14 @@ def me():
 @bp.patch("/me")
 def update_me():
     user = api_user()
-    data = _json_body()
+    data = json_body()
     accounts.update_profile(
         user,
-        _string(data, "display_name", user.display_name),
-        _string(data, "bio", user.bio_source),
+        string_field(data, "display_name", user.display_name),
+        string_field(data, "bio", user.bio_source),
     )
     if "locale" in data:
-        accounts.set_locale(user, _string(data, "locale"))
+        accounts.set_locale(user, string_field(data, "locale"))
     db.session.commit()
     return jsonify(_me(user))
 

@@ -29,6 +29,12 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def here() -> str:
+    """The current path with its query string, without a dangling '?' (a way back)."""
+    query = request.query_string.decode("latin-1")
+    return f"{request.path}?{query}" if query else request.path
+
+
 def add_security_headers(response: Response) -> Response:
     """Headers every response carries."""
     response.headers.setdefault("Content-Security-Policy", CSP)

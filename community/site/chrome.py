@@ -15,6 +15,7 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 
 from community.core import memo
+from community.core.security import here
 from community.moderation import policy as moderation_policy
 from community.site import bp, services
 from community.site.views import SECTIONS
@@ -100,5 +101,4 @@ def login_url() -> str:
     that means nothing)."""
     if request.endpoint in _NO_NEXT:
         return url_for("accounts.login")
-    query = request.query_string.decode("latin-1")
-    return url_for("accounts.login", next=f"{request.path}?{query}" if query else request.path)
+    return url_for("accounts.login", next=here())
