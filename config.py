@@ -101,6 +101,8 @@ class Config:
     # Benchmarks only (bench/run.py): add an X-Query-Count header, the SQL statements the
     # request ran (community/core/query_count.py). Off in normal use.
     QUERY_COUNT_HEADER = _bool("MITMACH_QUERY_COUNT_HEADER", False)
+    # Whole pages kept per process until the next write (community/core/page_cache.py).
+    PAGE_CACHE = _bool("MITMACH_PAGE_CACHE", True)
 
 
 class TestConfig(Config):

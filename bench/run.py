@@ -58,7 +58,7 @@ def bench_database(db: Database, args: argparse.Namespace, settings: Settings) -
     prepare_dataset(db, args.reseed)
     say(f"{db.kind}: copying the dataset for this run")
     db.copy_for_run()
-    env = app_env(db.run_url())
+    env = app_env(db.run_url(), page_cache=not args.no_page_cache)
     # --targets: a hand-written targets file instead of scale-targets (developing the bench).
     targets = json.loads(Path(args.targets).read_text()) if args.targets else load_targets(db, env)
     pages = [p for p in targets["pages"] if re.search(args.only, p["page"])]
@@ -120,24 +120,26 @@ def bench_database(db: Database, args: argparse.Namespace, settings: Settings) -
     counter = Server(
         f"{db.kind}-queries",
         "wsgi:app",
-        app_env(db.run_url(), query_count=True),
+        app_env(db.run_url(), query_count=True, page_cache=not args.no_page_cache),
         args.port + 2,
         workers=1,
         **server_options,
     )
     try:
         counter.start()
-        counts = query_counts(counter, pages, writes, lines, cookie)
+        counts, kept = query_counts(counter, pages, writes, lines, cookie)
     finally:
         counter.stop()
 
-    baseline, baseline_file = small_baseline(db.kind) if db.size != "small" else ({}, None)
+    variant = "uncached" if args.no_page_cache else ""
+    baseline, baseline_file = small_baseline(db.kind, variant) if db.size != "small" else ({}, None)
     for row in rows:
         row.setdefault("rps", None)
         row.setdefault("p50_ms", None)
         row.setdefault("p99_ms", None)
         row.setdefault("rss_mb", None)
         row["queries"] = counts.get(row["page"])
+        row["queries_kept"] = kept.get(row["page"])
         small = small_p50(baseline, row["page"], {other["page"] for other in rows})
         row["growth"] = round(row["p50_ms"] / small, 2) if small and row["p50_ms"] else None
         row["misses"] = judge(row, db.kind, measured["rps"])
@@ -145,6 +147,7 @@ def bench_database(db: Database, args: argparse.Namespace, settings: Settings) -
         "db": db.kind,
         "size": db.size,
         "date": dt.date.today().isoformat(),
+        "variant": variant,
         "floor_rps": measured["rps"],
         "floor_p50_ms": measured["p50_ms"],
         "floor_p99_ms": measured["p99_ms"],
@@ -181,6 +184,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", help="default: postgres, else root")
     parser.add_argument("--no-save", action="store_true", help="print only, write no JSON")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every page (MITMACH_PAGE_CACHE=0); results go to *-uncached.json",
+    )
     parser.add_argument("--targets", help="a targets JSON to use instead of scale-targets")
     return parser.parse_args(argv)
 

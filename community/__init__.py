@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +15,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community.cli import register_cli
-from community.core import fast_gettext, query_count
+from community.core import fast_gettext, page_cache, query_count
 from community.core.errors import register_error_handlers
 from community.core.security import here
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -78,9 +80,11 @@ def _init_extensions(app: Flask) -> None:
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    page_cache.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    limiter.request_filter(_reads_are_not_limited)
     babel.init_app(app, locale_selector=_select_locale)
     fast_gettext.install(app)
 
@@ -93,18 +97,29 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session_user)
 
 
-def _select_locale() -> str | None:
+def _reads_are_not_limited() -> bool:
+    # Rate limits guard writes; skipping them for reads spares every page the lookup.
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def _select_locale() -> Locale | None:
     if not has_request_context():
         return None  # the CLI speaks the default language
     languages = current_app.config["LANGUAGES"]
     user_locale = getattr(current_user, "locale", None)
     if user_locale in languages:
-        return user_locale
+        return _locale(user_locale)
     if session.get("locale") in languages:
-        return session["locale"]
-    return (
+        return _locale(session["locale"])
+    return _locale(
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    # Flask-Babel parses a returned string on every request; a Locale it takes as it is.
+    return Locale.parse(code)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -105,6 +105,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Schema changes are deployed with a restart: no page kept in memory survives them,
+        # and the generation table may not exist yet (community/core/page_cache.py).
+        connection.info["mitmach_page_cache_off"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -112,9 +115,11 @@ def run_migrations_online():
             include_object=include_object,
             **conf_args,
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.info.pop("mitmach_page_cache_off", None)
 
 
 if context.is_offline_mode():

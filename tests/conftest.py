@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from community import create_app
-from community.core import mail
+from community.core import mail, page_cache
 from community.extensions import Session
 from community.extensions import db as _db
 from config import TestConfig
@@ -81,6 +81,7 @@ def db(app: Flask):
         {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": Session}
     )
     mail.outbox.clear()
+    page_cache.clear(app)  # the generation rolls back with each test
     try:
         yield _db
     finally:
@@ -148,8 +149,9 @@ def csrf_enabled(app):
 
 
 @pytest.fixture()
-def count_queries(db):
-    """Context manager counting the SQL statements run inside it."""
+def count_queries(app, db):
+    """Context manager counting the SQL statements run inside it, with the page cache off:
+    the bounds are those of rendering the page (tests/core/test_page_cache.py counts hits)."""
 
     @contextmanager
     def counter() -> Iterator[list[str]]:
@@ -161,9 +163,11 @@ def count_queries(db):
 
         engine = _db.engine
         event.listen(engine, "before_cursor_execute", record)
+        app.config["PAGE_CACHE"] = False
         try:
             yield statements
         finally:
+            app.config["PAGE_CACHE"] = True
             event.remove(engine, "before_cursor_execute", record)
 
     return counter

@@ -193,7 +193,9 @@ class PostgresDatabase(Database):
         return self._url(self.run_copy)
 
 
-def app_env(database_url: str, query_count: bool = False) -> dict[str, str]:
+def app_env(
+    database_url: str, query_count: bool = False, page_cache: bool = True
+) -> dict[str, str]:
     """The environment of every app process and flask command: production settings."""
     env = dict(os.environ)
     for name in ("TRUSTED_PROXIES", "SERVER_NAME", "RATELIMIT_ENABLED", "MAIL_SERVER"):
@@ -203,6 +205,7 @@ def app_env(database_url: str, query_count: bool = False) -> dict[str, str]:
         SECRET_KEY=SECRET_KEY,
         DATABASE_URL=database_url,
         MITMACH_QUERY_COUNT_HEADER="1" if query_count else "0",
+        MITMACH_PAGE_CACHE="1" if page_cache else "0",
         PYTHONUNBUFFERED="1",
     )
     if REDIS_URL:

@@ -225,17 +225,20 @@ def measure_write(
 
 def query_counts(
     server: Server, pages: list[dict], writes: list[dict], lines: dict[str, WriteLines], cookie
-) -> dict[str, int | None]:
-    """X-Query-Count of each page (its second fetch: the first fills per-process caches)
-    and of one write per write path."""
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """X-Query-Count of each page rendered (its first fetch, on one worker) and served
+    again (the second: from the page cache, where the page is kept), and of one write per
+    write path (rendered only)."""
     counts: dict[str, int | None] = {}
+    kept: dict[str, int | None] = {}
     for page in pages:
         headers = {"Cookie": cookie} if page.get("auth") else {}
-        value = None
+        values = []
         for _attempt in range(2):
             status, response_headers, _body = fetch(server.base, page["path"], headers=headers)
             value = response_headers.get("X-Query-Count") if status == 200 else None
-        counts[page["page"]] = int(value) if value is not None else None
+            values.append(int(value) if value is not None else None)
+        counts[page["page"]], kept[page["page"]] = values
     for write in writes:
         taken = lines[write["page"]].take(1)
         value = None
@@ -250,4 +253,4 @@ def query_counts(
             )
             value = response_headers.get("X-Query-Count") if 200 <= status < 300 else None
         counts[write["page"]] = int(value) if value is not None else None
-    return counts
+    return counts, kept

@@ -19,9 +19,13 @@ GROWTH = 1.3
 WRITE_RPS_POSTGRESQL = 300.0
 
 
-def small_baseline(kind: str) -> tuple[dict[str, float], str | None]:
-    """p50 per page from the newest small-dataset result of this database."""
-    files = sorted(RESULTS.glob(f"*-{kind}-small.json"), key=lambda p: (p.name, p.stat().st_mtime))
+def small_baseline(kind: str, variant: str = "") -> tuple[dict[str, float], str | None]:
+    """p50 per page from the newest small-dataset result of this database (and variant:
+    "uncached" compares with uncached runs)."""
+    suffix = f"-{variant}" if variant else ""
+    files = sorted(
+        RESULTS.glob(f"*-{kind}-small{suffix}.json"), key=lambda p: (p.name, p.stat().st_mtime)
+    )
     if not files:
         return {}, None
     data = json.loads(files[-1].read_text())
@@ -85,7 +89,9 @@ def markdown(result: dict[str, Any]) -> str:
 
     floor = result["floor_rps"]
     lines = [
-        f"### {result['db']}, {result['size']} ({result['date']})",
+        f"### {result['db']}, {result['size']}"
+        + (f", {result['variant']}" if result.get("variant") else "")
+        + f" ({result['date']})",
         "",
         f"{result['server']}; wrk -t{WRK_THREADS} -c{CONNECTIONS}, "
         f"{result['runs']} run{'s' if result['runs'] != 1 else ''} of {result['run_seconds']} s "
@@ -94,7 +100,8 @@ def markdown(result: dict[str, Any]) -> str:
         + (f" Growth against {result['growth_from']}." if result.get("growth_from") else ""),
         "",
         *busy_note(result),
-        "| page | method | rps | x floor | p50 ms | p99 ms | queries | rss MB | growth | goal |",
+        "| page | method | rps | x floor | p50 ms | p99 ms | queries (kept) | rss MB | growth "
+        "| goal |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         f"| floor (bench/floor.py) | GET | {number(floor)} | 1.00 | "
         f"{number(result['floor_p50_ms'], 2)} | {number(result['floor_p99_ms'], 2)} | 1 | "
@@ -108,10 +115,22 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| {row['page']} | {row['method']} | {number(row['rps'])} | {number(ratio, 2)} | "
             f"{number(row['p50_ms'], 2)} | {number(row['p99_ms'], 2)} | "
-            f"{'–' if row['queries'] is None else row['queries']} | {number(row['rss_mb'])} | "
+            f"{queries(row)} | {number(row['rss_mb'])} | "
             f"{number(row['growth'], 2)} | {goal} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def queries(row: dict[str, Any]) -> str:
+    """Queries to render the page, and in brackets to serve it kept (when it differs)."""
+    if row["queries"] is None:
+        return "–"
+    kept = row.get("queries_kept")
+    return (
+        f"{row['queries']} ({kept})"
+        if kept is not None and kept != row["queries"]
+        else str(row["queries"])
+    )
 
 
 ROW_KEYS = ("page", "method", "rps", "p50_ms", "p99_ms", "queries", "rss_mb", "growth")
@@ -125,12 +144,14 @@ def save(result: dict[str, Any]) -> Path:
         ordered["ratio"] = round(row["rps"] / result["floor_rps"], 3) if row.get("rps") else None
         ordered["meets_goals"] = not row["misses"]
         ordered["misses"] = row["misses"]
-        for key in ("simple", "ok_2xx", "new_rows", "counts_exact", "table", "note"):
+        extras = ("queries_kept", "simple", "ok_2xx", "new_rows", "counts_exact", "table", "note")
+        for key in extras:
             if row.get(key) is not None:
                 ordered[key] = row[key]
         ordered["others_cpu_pct"] = row.get("others_cpu_pct")
         rows.append(ordered)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{result['date']}-{result['db']}-{result['size']}.json"
+    suffix = f"-{result['variant']}" if result.get("variant") else ""
+    path = RESULTS / f"{result['date']}-{result['db']}-{result['size']}{suffix}.json"
     path.write_text(json.dumps({**result, "rows": rows}, indent=2) + "\n")
     return path

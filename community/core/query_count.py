@@ -38,6 +38,12 @@ def _count(conn, cursor, statement, parameters, context, executemany) -> None:
     g._query_count = g.get("_query_count", 0) + 1
 
 
+def note_statement() -> None:
+    """Count a statement run on a raw DBAPI cursor (the page cache's generation read)."""
+    if has_request_context() and current_app.config.get("QUERY_COUNT_HEADER"):
+        g._query_count = g.get("_query_count", 0) + 1
+
+
 def _add_header(response: Response) -> Response:
     if current_app.config.get("QUERY_COUNT_HEADER"):
         response.headers[HEADER] = str(g.pop("_query_count", 0))

@@ -35,17 +35,25 @@ def here() -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+_EVERY_RESPONSE = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
-    """Headers every response carries."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if not request.path.startswith("/static/"):
+    """Headers every response carries (a view may set its own instead)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in _EVERY_RESPONSE:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "cache-control" not in present and not request.path.startswith("/static/"):
         # Pages and JSON (API, data export) are personal; public ones set their own policy.
-        response.headers.setdefault("Cache-Control", "no-store")
+        headers.add("Cache-Control", "no-store")
     if response.mimetype == "text/html":
-        response.vary.add("Cookie")
-        response.vary.add("Accept-Language")
+        response.vary.update(("Cookie", "Accept-Language"))
     return response

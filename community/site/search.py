@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from community.core import search, subjects
 from community.core.errors import InvalidInput
+from community.core.page_cache import cached_page
 from community.site import bp
 
 # What a hit of each kind is called on the results page.
@@ -105,6 +106,7 @@ def find(viewer: Any, query: str | None, page: int = 1) -> SearchPage:
 
 
 @bp.route("/search", endpoint="search")
+@cached_page
 def search_page():
     page = parse_page(request.args.get("page"))
     found = find(current_user, request.args.get("q"), page)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from community.core.forms import submit
+from community.core.page_cache import cached_page
 from community.site import bp, policy, services
 from community.site.forms import BrandingForm
 
@@ -22,6 +23,7 @@ SECTIONS = [
 
 
 @bp.route("/")
+@cached_page
 def home():
     return render_template("site/home.html")
 

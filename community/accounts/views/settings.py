@@ -29,6 +29,7 @@ from community.accounts.forms import (
 from community.accounts.views.browser import end_browser_session, has_remember_cookie, start_session
 from community.core.errors import InvalidInput
 from community.core.forms import ActionForm, attach_error, submit
+from community.core.page_cache import cached_page
 from community.core.security import safe_next
 from community.extensions import db
 
@@ -36,6 +37,7 @@ from community.extensions import db
 
 
 @bp.route("/u/<username>")
+@cached_page
 def profile(username: str):
     user = services.get_by_username(username)
     return render_template(

@@ -11,11 +11,17 @@ from typing import Any
 from sqlalchemy import and_, case, select, update
 from sqlalchemy.orm.util import identity_key
 
+from community.core import page_cache
 from community.core.db import insert_ignore, utcnow
 from community.extensions import db
 from community.forums import policy
 from community.forums.models import CategoryUser, ForumVisit, Level, Topic, TopicUser
 from community.forums.services import watching
+
+# The only tables a page view (GET) writes. Only their own member sees them, on forum
+# pages that are never kept for members: writing them leaves kept pages alone.
+READ_STATE_TABLES = frozenset({ForumVisit.__tablename__, TopicUser.__tablename__})
+page_cache.ignore_writes_to(*READ_STATE_TABLES)
 
 # A page view this long after the last one starts a new visit.
 VISIT_GAP = dt.timedelta(hours=1)

@@ -9,6 +9,7 @@ from flask import redirect, render_template, request
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from community.core.page_cache import cached_page
 from community.extensions import db
 from community.forums import bp, policy
 from community.forums.forms import (
@@ -37,6 +38,7 @@ def _record_visit() -> None:
 
 
 @bp.route("/forums/")
+@cached_page(members=False)
 def index():
     _record_visit()
     return render_template(
@@ -48,6 +50,7 @@ def index():
 
 
 @bp.route("/forums/<slug>/")
+@cached_page(members=False)
 def category(slug: str):
     _record_visit()
     category = visibility.get_category(current_user, slug)
@@ -91,6 +94,7 @@ def topic_short(topic_id: int):
 
 
 @bp.route("/t/<int:topic_id>/<slug>")
+@cached_page(members=False)
 def topic(topic_id: int, slug: str):
     topic = visibility.get_topic(current_user, topic_id)
     page = page_arg()

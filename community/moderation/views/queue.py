@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.core.forms import ActionForm, submit
+from community.core.page_cache import cached_page
 from community.core.pagination import parse_cursor
 from community.moderation import bp, policy, targets
 from community.moderation.forms import HideItemForm, PenaltyForm
@@ -23,6 +24,7 @@ def _review_link():
 
 @bp.route("/mod/queue")
 @login_required
+@cached_page
 def queue():
     kinds, reasons = queue_reading.filter_choices()
     kind = request.args.get("kind", "")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from community.accounts import profile_sections
 from community.accounts import services as accounts
 from community.core.forms import submit
+from community.core.page_cache import cached_page
 from community.core.pagination import parse_cursor
 from community.reputation import bp
 from community.reputation.badges import BADGES, TIER_LABELS, TIERS
@@ -18,6 +19,7 @@ from community.reputation.services import badges as service
 
 
 @bp.route("/badges")
+@cached_page
 def badges():
     counts = service.holder_counts()
     return render_template(
@@ -68,6 +70,7 @@ def _render_badge(key: str, award_form=None, revoke_form=None, revoked_user_id=N
 
 
 @bp.route("/badges/<key>")
+@cached_page
 def badge(key: str):
     return _render_badge(key)
 

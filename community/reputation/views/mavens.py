@@ -6,11 +6,13 @@ from flask import render_template, request
 from flask_login import current_user
 
 from community.accounts import profile_sections
+from community.core.page_cache import cached_page
 from community.reputation import bp
 from community.reputation.services import mavens as service
 
 
 @bp.route("/mavens")
+@cached_page
 def mavens():
     period = service.parse_period(request.args.get("period"))
     category = service.parse_category(request.args.get("category"))
