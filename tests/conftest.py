@@ -75,6 +75,7 @@ def app() -> Iterator[Flask]:
 def db(app: Flask):
     """The database, with everything the test does rolled back afterwards."""
     connection = _db.engine.connect()
+    connection.info[page_cache.RELEASE_COMMITS] = True
     transaction = connection.begin()
     original = _db.session
     _db.session = _db._make_scoped_session(
@@ -88,6 +89,7 @@ def db(app: Flask):
         _db.session.remove()
         _db.session = original
         transaction.rollback()
+        connection.info.pop(page_cache.RELEASE_COMMITS, None)
         connection.close()
 
 

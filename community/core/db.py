@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
@@ -52,16 +52,40 @@ str255 = Annotated[str, 255]
 timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 
+def dialect_insert(table: Any) -> Any:
+    """The database's own INSERT (with ON CONFLICT) for ``table`` (a model's table)."""
+    from community.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def insert_ignore(model: type, **values: object) -> None:
     """INSERT a row unless one with the same key exists (both SQLite and PostgreSQL)."""
     from community.extensions import db
 
     table = model.__table__  # type: ignore[attr-defined]
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+
+
+def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
+    """``column += delta`` on the row with primary key ``key``, created (at ``delta``) when
+    missing: one atomic statement (INSERT ... ON CONFLICT DO UPDATE), both databases.
+    The other columns of a new row take their defaults."""
+    from community.extensions import db
+
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = dialect_insert(table).values(**key, **{column: delta})
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={column: table.c[column] + insert.excluded[column]},
+        ),
+        execution_options={"synchronize_session": False},
+    )
 
 
 class Base(DeclarativeBase):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import os
-import random
 import re
 import threading
 import time
@@ -48,6 +47,8 @@ MAX_BYTES = 64 * 1024 * 1024
 
 _WROTE = "mitmach_page_cache_wrote"
 _OFF = "mitmach_page_cache_off"  # set by migrations/env.py on its connection
+# Set on a connection whose savepoint releases stand for commits (the tests' outer one).
+RELEASE_COMMITS = "mitmach_page_cache_release_commits"
 _DML = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I
 )
@@ -266,8 +267,10 @@ def _bump_before_commit(conn) -> None:
 
 
 def _bump_on_release(conn, name, context) -> None:
-    # A savepoint joined to an outer transaction is how the test suite commits.
-    if conn.info.pop(_WROTE, False):
+    # Only where releasing a savepoint stands for a commit (the test suite's connection,
+    # marked by tests/conftest.py): elsewhere a bump inside a transaction would hold a
+    # shard row until its end, and two shards taken in different orders deadlock.
+    if conn.info.get(RELEASE_COMMITS) and conn.info.pop(_WROTE, False):
         _bump(conn)
 
 
@@ -278,7 +281,9 @@ def _forget_writes(conn) -> None:
 def _bump(conn) -> None:
     if conn.info.get(_OFF):
         return
-    shard = random.randrange(SHARDS)  # noqa: S311 - spreading writers, not security
+    # One row per process: a transaction bumps once, as its last statement, so it never
+    # holds one shard while waiting for another.
+    shard = os.getpid() % SHARDS
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         style = "qmark" if conn.dialect.paramstyle == "qmark" else "format"

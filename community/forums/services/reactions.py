@@ -14,10 +14,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import User
 from community.accounts.services.lifecycle import register_vote_reverser
-from community.core.db import insert_ignore
+from community.core.db import add_to_counter, dialect_insert, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.forums import policy
@@ -67,20 +69,37 @@ def _active_type(name: Any) -> ReactionType:
     return reaction_type
 
 
+def _insert_reaction(post_id: int, user_id: int, name: str) -> Reaction:
+    """The new reaction row; Conflict when a concurrent request of the member made one."""
+    values = {"post_id": post_id, "user_id": user_id, "name": name, "created_at": utcnow()}
+    inserted = db.session.execute(
+        dialect_insert(Reaction.__table__)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(Reaction.__table__.c.post_id)
+    ).first()
+    if inserted is None:
+        raise Conflict(_("You have just reacted to this post."))
+    reaction = Reaction(**values)
+    make_transient_to_detached(reaction)  # the row exists: attach it without a query
+    db.session.add(reaction)
+    return reaction
+
+
 def _move_count(post_id: int, name: str, delta: int) -> None:
-    if delta > 0:
-        insert_ignore(PostReactionCount, post_id=post_id, name=name, count=0)
-    db.session.execute(
-        update(PostReactionCount)
-        .where(PostReactionCount.post_id == post_id, PostReactionCount.name == name)
-        .values(count=PostReactionCount.count + delta)
-    )
+    add_to_counter(PostReactionCount, "count", delta, post_id=post_id, name=name)
 
 
 def _move_totals(post: Post, delta: int, topic_too: bool) -> None:
-    db.session.execute(
-        update(Post).where(Post.id == post.id).values(reaction_count=Post.reaction_count + delta)
-    )
+    """Move the post's (and its topic's) stored total; ``post.reaction_count`` shows it."""
+    total = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(reaction_count=Post.reaction_count + delta)
+        .returning(Post.reaction_count),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    set_committed_value(post, "reaction_count", total)
     if topic_too:
         db.session.execute(
             update(Topic)
@@ -118,12 +137,7 @@ def react(user: User, post: Post, name: str) -> Reaction:
     author = db.session.get(User, post.author_id)
     assert author is not None
     if existing is None:
-        reaction = Reaction(post_id=post.id, user_id=user.id, name=reaction_type.name)
-        try:
-            with db.session.begin_nested():
-                db.session.add(reaction)
-        except IntegrityError as exc:
-            raise Conflict(_("You have just reacted to this post.")) from exc
+        reaction = _insert_reaction(post.id, user.id, reaction_type.name)
         _move_count(post.id, reaction_type.name, +1)
         _move_totals(post, +1, topic_too=True)
         was_positive = False
@@ -145,7 +159,6 @@ def react(user: User, post: Post, name: str) -> Reaction:
         reputation.record(
             author, KUDOS, post, actor=user, category=common.reputation_category(category)
         )
-    db.session.refresh(post, ["reaction_count"])
     return reaction
 
 
@@ -165,7 +178,6 @@ def unreact(user: User, post: Post) -> bool:
         return False
     _forget(post, name)
     reputation.reverse(post, KUDOS, actor=user)
-    db.session.refresh(post, ["reaction_count"])
     return True
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
 from community.core import subjects
-from community.core.db import insert_ignore, utcnow
+from community.core.db import add_to_counter, dialect_insert, utcnow
 from community.extensions import db
 from community.reputation.models import (
     CategoryReputation,
@@ -89,21 +89,23 @@ def record(
 def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
     """Book ``requested`` capped points for the day; returns how many fit under the cap.
 
-    One UPDATE decides it: concurrent awards are serialised by the row lock, and each
+    One upsert decides it: concurrent awards are serialised by the row lock, and each
     reads back what it was granted.
     """
-    insert_ignore(ReputationDay, user_id=user_id, day=day, capped_points=0, last_grant=0)
-    over = ReputationDay.capped_points + requested > DAILY_CAP
-    stmt = (
-        update(ReputationDay)
-        .where(ReputationDay.user_id == user_id, ReputationDay.day == day)
-        .values(
-            last_grant=case((over, DAILY_CAP - ReputationDay.capped_points), else_=requested),
-            capped_points=case((over, DAILY_CAP), else_=ReputationDay.capped_points + requested),
-        )
-        .returning(ReputationDay.last_grant)
+    table = ReputationDay.__table__
+    first = min(requested, DAILY_CAP)
+    insert = dialect_insert(table).values(
+        user_id=user_id, day=day, capped_points=first, last_grant=first
     )
-    return db.session.execute(stmt).scalar_one()
+    over = table.c.capped_points + requested > DAILY_CAP
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.day],
+        set_={
+            "last_grant": case((over, DAILY_CAP - table.c.capped_points), else_=requested),
+            "capped_points": case((over, DAILY_CAP), else_=table.c.capped_points + requested),
+        },
+    ).returning(table.c.last_grant)
+    return db.session.execute(stmt, execution_options=_NO_SYNC).scalar_one()
 
 
 def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> None:
@@ -114,41 +116,22 @@ def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> 
     )
     category_type, category_id = category
     if category != NO_CATEGORY:
-        insert_ignore(
+        add_to_counter(
             CategoryReputation,
+            "points",
+            delta,
             user_id=user_id,
             category_type=category_type,
             category_id=category_id,
-            points=0,
         )
-        db.session.execute(
-            update(CategoryReputation)
-            .where(
-                CategoryReputation.user_id == user_id,
-                CategoryReputation.category_type == category_type,
-                CategoryReputation.category_id == category_id,
-            )
-            .values(points=CategoryReputation.points + delta),
-            execution_options=_NO_SYNC,
-        )
-    insert_ignore(
+    add_to_counter(
         DailyReputation,
+        "points",
+        delta,
         user_id=user_id,
         day=day,
         category_type=category_type,
         category_id=category_id,
-        points=0,
-    )
-    db.session.execute(
-        update(DailyReputation)
-        .where(
-            DailyReputation.user_id == user_id,
-            DailyReputation.day == day,
-            DailyReputation.category_type == category_type,
-            DailyReputation.category_id == category_id,
-        )
-        .values(points=DailyReputation.points + delta),
-        execution_options=_NO_SYNC,
     )
 
 
