@@ -44,8 +44,10 @@ def _digest(db) -> dict[str, str]:
     """A fingerprint of every row of the compared tables, in key order."""
     fingerprints = {}
     for table in COMPARED:
-        rows = db.session.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()  # noqa: S608
-        fingerprints[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        rows = db.session.execute(text(f"SELECT * FROM {table}")).all()  # noqa: S608
+        # Sorted whole: rows that tie on a key prefix come back in any order on PostgreSQL.
+        ordered = sorted(repr(tuple(row)) for row in rows)
+        fingerprints[table] = hashlib.sha256(repr(ordered).encode()).hexdigest()
     return fingerprints
 
 
