@@ -29,14 +29,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.pool import QueuePool
 
 from community.core import query_count
-from community.core.fast_gettext import current_locale
 from community.extensions import db
 
 SHARDS = 8
@@ -163,15 +162,34 @@ def _serve_kept_page() -> Response | None:
 def _key(members: bool) -> tuple[Any, ...] | None:
     if not current_app.config.get("PAGE_CACHE", True) or request.method not in ("GET", "HEAD"):
         return None
-    if "_flashes" in session or (current_user.is_authenticated and not members):
+    if "_flashes" in session or "Authorization" in request.headers:
+        return None
+    viewer = _viewer(members)
+    if viewer is None:
         return None
     generation = _generation()
     if generation is None:
         return None
     current_app.extensions["page_cache"].at_generation(generation)
-    viewer = current_user.id if current_user.is_authenticated else 0
-    # Pages link with paths only, so the host is not part of the key.
-    return (generation, viewer, current_locale(), request.full_path)
+    # What the language is chosen from (the member's own setting is data of the
+    # generation); pages link with paths only, so the host is not part of the key.
+    languages = current_app.config["LANGUAGES"]
+    language = (session.get("locale"), request.accept_languages.best_match(languages))
+    return (generation, viewer, language, request.full_path)
+
+
+def _viewer(members: bool) -> str | None:
+    """Who the page is for, without loading the member: "" for an anonymous visitor, else
+    the signed session's ``"<id>:<session version>"``. A page is kept under it only after
+    Flask-Login accepted that session when rendering it, and whatever ends the session
+    (logout elsewhere, suspension, erasure) is a write: a new generation. None: not kept
+    (a member on an anonymous-only page; a remember-me cookie, which logs in right now)."""
+    user_id = session.get("_user_id")
+    if user_id is None:
+        if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+            return None
+        return ""
+    return str(user_id) if members else None
 
 
 def _generation() -> int | None:
@@ -193,6 +211,10 @@ class _Reader(threading.local):
     connection: Any = None
 
     def read(self, engine: Engine) -> int | None:
+        if not isinstance(engine.pool, QueuePool):
+            # One shared connection (SQLite in memory): read through it like any query.
+            with engine.connect() as connection:
+                return int(connection.exec_driver_sql(_GENERATION).scalar_one())
         if self.pid != os.getpid() or self.connection is None:
             # After a fork the parent's connection is not ours to use.
             fairy = engine.raw_connection()
@@ -222,9 +244,10 @@ def _storable(response: Response, session_before: dict[str, Any]) -> bool:
         return False
     if g.get(_WROTE):
         return False
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    after = {k: v for k, v in session.items() if k != field}
-    return after == {k: v for k, v in session_before.items() if k != field}
+    # The CSRF token (replaced on every hit) and Flask-Login's freshness flag aside.
+    ignored = {current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_fresh"}
+    after = {k: v for k, v in session.items() if k not in ignored}
+    return after == {k: v for k, v in session_before.items() if k not in ignored}
 
 
 def _store(store: _Store, key: tuple[Any, ...], response: Response) -> None:

@@ -194,3 +194,28 @@ def test_a_category_page_shows_a_new_topic(client, db):
     assert "Where is the dark mode" in client.get(f"/forums/{category.slug}/").get_data(
         as_text=True
     )
+
+
+def test_a_commit_on_another_connection_moves_the_generation_read_outside_requests(app):
+    # What another process sees: its own connection, a real commit (no test transaction).
+    with app.app_context():
+        before = page_cache._reader.read(_db.engine)
+        with _db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE page_generations SET n = n WHERE shard = 0")
+
+        assert page_cache._reader.read(_db.engine) == before + 1
+
+
+def test_a_session_ended_elsewhere_no_longer_gets_the_members_kept_page(app, db):
+    ann = make_user(username="ann")
+    db.session.commit()
+    browser = app.test_client()
+    login(browser, ann)
+    assert 'href="/u/ann"' in browser.get("/mavens").get_data(as_text=True)
+
+    other = app.test_client()
+    login(other, ann)
+    other.post("/auth/logout")  # logging out ends every session of the account
+
+    header = browser.get("/mavens").get_data(as_text=True).split("</header>")[0]
+    assert 'href="/u/ann"' not in header
