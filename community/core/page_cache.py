@@ -1,13 +1,14 @@
 """Whole pages kept per process for as long as nothing in the database changed.
 
-Every transaction that writes bumps a generation counter in its own commit (the table
-``page_generations``: a few rows, so that concurrent writers rarely wait on one row; the
-generation is their sum). A page marked ``@cached_page`` is kept under a key made of the
-generation read at the start of the request, the viewer (anonymous or the member's id),
-the language and the full URL, so a hit is exactly what the view would render from the
-data as it is now, whatever other processes wrote. Entries also expire after
-``MAX_AGE`` seconds, for what changes with the clock alone (the week's board after
-Monday, a suspension running out).
+Every transaction that writes bumps a generation counter as the last statement of its
+commit (the table ``page_generations``: one row per process modulo 8, so concurrent
+writers rarely wait on one row; the generation is their sum). A page marked
+``@cached_page`` is kept under a key made of the generation read at the start of the
+request, the viewer (anonymous, or the signed session's member id and session version),
+what the language is chosen from and the full URL, so a hit is exactly what the view
+would render from the data as it is now, whatever other processes wrote. Entries also
+expire after ``MAX_AGE`` seconds, for what changes with the clock alone (the week's
+board after Monday, a suspension running out).
 
 Reading the generation before the page's own queries is what keeps it safe: a page is
 never stored under a generation newer than the data it shows.
