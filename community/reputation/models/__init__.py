@@ -6,7 +6,14 @@ from community.reputation.models.ledger import (
     DailyReputation,
     ReputationDay,
     ReputationEvent,
+    standing,
 )
 from community.reputation.models.mavens import *  # noqa: F403
 
-__all__ = ["CategoryReputation", "DailyReputation", "ReputationDay", "ReputationEvent"]
+__all__ = [
+    "CategoryReputation",
+    "DailyReputation",
+    "ReputationDay",
+    "ReputationEvent",
+    "standing",
+]

@@ -18,7 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from community.accounts import services as accounts
 from community.accounts.models import User
@@ -38,7 +38,7 @@ from community.reputation.badges import (
     EventCount,
     Tenure,
 )
-from community.reputation.models import BadgeAward, BadgeCount, ReputationEvent
+from community.reputation.models import BadgeAward, BadgeCount, ReputationEvent, standing
 
 HOLDERS_PER_PAGE = 50
 REASON_MAX = 500
@@ -133,14 +133,12 @@ def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
 def _standing_events(user_id: int, reason: str, limit: int) -> int:
     """How many of the member's events of ``reason`` stand (not reversals, not reversed),
     counting no further than ``limit``."""
-    reversal = aliased(ReputationEvent)
     rows = (
         select(ReputationEvent.id)
         .where(
             ReputationEvent.user_id == user_id,
             ReputationEvent.reason == reason,
-            ReputationEvent.reverses_id.is_(None),
-            ~select(reversal.id).where(reversal.reverses_id == ReputationEvent.id).exists(),
+            standing(),
         )
         .limit(limit)
         .subquery()

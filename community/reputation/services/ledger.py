@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, exists, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
 from community.core import subjects
@@ -22,6 +21,7 @@ from community.reputation.models import (
     DailyReputation,
     ReputationDay,
     ReputationEvent,
+    standing,
 )
 from community.reputation.models.ledger import NO_CATEGORY
 from community.reputation.rules import DAILY_CAP, rule
@@ -136,11 +136,7 @@ def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> 
 
 
 def _unreversed():
-    reversal = aliased(ReputationEvent)
-    return select(ReputationEvent).where(
-        ReputationEvent.reverses_id.is_(None),
-        ~exists().where(reversal.reverses_id == ReputationEvent.id),
-    )
+    return select(ReputationEvent).where(standing())
 
 
 def reverse(

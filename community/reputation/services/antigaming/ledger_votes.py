@@ -10,13 +10,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, extract, func, literal_column, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import extract, func, literal_column, select, tuple_
 
 from community.accounts.models import User
 from community.extensions import db
 from community.moderation.services import audit
-from community.reputation.models import ReputationEvent
+from community.reputation.models import ReputationEvent, standing
 from community.reputation.rules import VOTE_REASONS
 from community.reputation.services.ledger import reverse_event
 
@@ -66,14 +65,10 @@ class VoteReview:
 
 def standing_votes() -> tuple[Any, ...]:
     """Vote events from one member to another that are neither reversals nor reversed."""
-    reversal = aliased(ReputationEvent)
     return (
         ReputationEvent.reason.in_(sorted(VOTE_REASONS)),
         ReputationEvent.actor_id.is_not(None),
-        # Not "reverses_id IS NULL": SQLite would walk the unique index on reverses_id
-        # for it, which is no filter at all, instead of the (actor_id, user_id) index.
-        func.coalesce(ReputationEvent.reverses_id, 0) == 0,
-        ~exists().where(reversal.reverses_id == ReputationEvent.id),
+        standing(),
     )
 
 

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, exists, func, insert, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, delete, distinct, func, insert, select
 
 from community.core.db import utcnow
 from community.extensions import db
@@ -17,6 +16,7 @@ from community.reputation.models import (
     DailyReputation,
     MavenScore,
     ReputationEvent,
+    standing,
 )
 from community.reputation.models.ledger import NO_CATEGORY
 from community.reputation.rules import HELPFUL_REASONS
@@ -91,12 +91,7 @@ def compute_scores(user_ids: Iterable[int], now: dt.datetime | None = None) -> i
 
 def _score_chunk(ids: list[int], now: dt.datetime) -> None:
     event = ReputationEvent
-    reversal = aliased(ReputationEvent)
-    standing_helpful = and_(
-        event.reason.in_(HELPFUL_REASONS),
-        event.reverses_id.is_(None),
-        ~exists().where(reversal.reverses_id == event.id),
-    )
+    standing_helpful = and_(event.reason.in_(HELPFUL_REASONS), standing(event))
     cutoff = now.date() - dt.timedelta(days=RECENT_DAYS)
     helper = case(
         (and_(event.actor_id.is_not(None), event.actor_id != event.user_id), event.actor_id)
