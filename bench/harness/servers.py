@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -104,18 +105,12 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The parent pid is the second field after the parenthesised command.
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                pids.append(int(entry.name))
-        return pids
+        # The parent pid is the second field after the parenthesised command.
+        return [
+            pid
+            for pid, stat in processes("stat")
+            if int(stat.rsplit(b")", 1)[1].split()[1]) == self.process.pid
+        ]
 
     def reset_peak_memory(self) -> bool:
         """Reset each worker's peak RSS (VmHWM) to its current RSS; False if not allowed."""
@@ -134,6 +129,16 @@ class Server:
                 if line.startswith("VmHWM:"):
                     peak = max(peak, int(line.split()[1]))
         return round(peak / 1024, 1)
+
+
+def processes(name: str) -> Iterator[tuple[int, bytes]]:
+    """(pid, contents of /proc/<pid>/<name>) of every process still there to read."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                yield int(entry.name), (entry / name).read_bytes()
+            except OSError:
+                continue
 
 
 _PG_BACKGROUND = (b"checkpointer", b"background writer", b"walwriter", b"autovacuum")
@@ -155,20 +160,14 @@ class CpuWatch:
         """PostgreSQL backends of the bench database, and Redis."""
         database = self.server.env.get("DATABASE_URL", "").rsplit("/", 1)[-1]
         pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
+        for pid, command in processes("cmdline"):
             if command.startswith(b"redis-server") or (
                 command.startswith(b"postgres: ")
                 and (
                     f" {database} ".encode() in command or any(b in command for b in _PG_BACKGROUND)
                 )
             ):
-                pids.append(int(entry.name))
+                pids.append(pid)
         return pids
 
     @staticmethod

@@ -83,8 +83,7 @@ def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
         insert.on_conflict_do_update(
             index_elements=[c.name for c in table.primary_key.columns],
             set_={column: table.c[column] + insert.excluded[column]},
-        ),
-        execution_options={"synchronize_session": False},
+        )
     )
 
 

@@ -31,15 +31,13 @@ def init_app(app: Flask) -> None:
 
 
 def _count(conn, cursor, statement, parameters, context, executemany) -> None:
-    if not has_request_context() or not current_app.config.get("QUERY_COUNT_HEADER"):
-        return
-    if statement.lstrip()[:11].upper().startswith(_SKIPPED):
-        return
-    g._query_count = g.get("_query_count", 0) + 1
+    if not statement.lstrip()[:11].upper().startswith(_SKIPPED):
+        note_statement()
 
 
 def note_statement() -> None:
-    """Count a statement run on a raw DBAPI cursor (the page cache's generation read)."""
+    """Count one statement of this request (also those run on a raw DBAPI cursor, like
+    the page cache's generation read)."""
     if has_request_context() and current_app.config.get("QUERY_COUNT_HEADER"):
         g._query_count = g.get("_query_count", 0) + 1
 

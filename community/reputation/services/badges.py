@@ -24,7 +24,7 @@ from community.accounts import services as accounts
 from community.accounts.models import User
 from community.accounts.services import in_language_of
 from community.core import subjects
-from community.core.db import insert_ignore, utcnow
+from community.core.db import add_to_counter, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.core.pagination import Page, newest_first
 from community.extensions import db
@@ -248,12 +248,7 @@ def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAw
 
 
 def _move_holders(key: str, delta: int) -> None:
-    insert_ignore(BadgeCount, badge_key=key, holders=0)
-    db.session.execute(
-        update(BadgeCount)
-        .where(BadgeCount.badge_key == key)
-        .values(holders=BadgeCount.holders + delta)
-    )
+    add_to_counter(BadgeCount, "holders", delta, badge_key=key)
 
 
 # ---------------------------------------------------------------- titles

@@ -28,9 +28,6 @@ from community.reputation.rules import DAILY_CAP, rule
 from community.reputation.services import badges
 
 Category = tuple[str, int]
-# Roll-up UPDATEs need not search the session for matching objects (slow in long
-# transactions); nothing keeps those rows loaded. The user's total stays synchronised.
-_NO_SYNC = {"synchronize_session": False}
 
 
 def category_of(category: Any) -> Category:
@@ -105,7 +102,7 @@ def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
             "capped_points": case((over, DAILY_CAP), else_=table.c.capped_points + requested),
         },
     ).returning(table.c.last_grant)
-    return db.session.execute(stmt, execution_options=_NO_SYNC).scalar_one()
+    return db.session.execute(stmt).scalar_one()
 
 
 def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> None:
