@@ -253,9 +253,9 @@ def create_post(topic_id: int):
         reply_to=_optional_id(data, "reply_to"),
         client_key=string_field(data, "client_key") or None,
     )
+    answer = _post(post, {}, topic.accepted_post_id)  # a new post has no reactions yet
     db.session.commit()
-    post = visibility.get_post(author, post.id)
-    response = jsonify(_post(post, _reaction_counts(post.id), post.topic.accepted_post_id))
+    response = jsonify(answer)
     response.status_code = 201
     response.headers["Location"] = url_for(
         "api.get_topic", topic_id=topic.id, page=common.page_of(post.number)
@@ -272,8 +272,9 @@ def add_reaction(post_id: int, name: str):
     user = api_user()
     post = visibility.get_post(user, post_id)
     reactions.react(user, post, name)
+    answer = {"reactions": _reaction_counts(post_id), "mine": name}
     db.session.commit()
-    return jsonify({"reactions": _reaction_counts(post_id), "mine": name})
+    return jsonify(answer)
 
 
 @bp.delete("/posts/<int:post_id>/reactions/<name>")

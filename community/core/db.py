@@ -71,20 +71,49 @@ def insert_ignore(model: type, **values: object) -> None:
     db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
 
 
-def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
-    """``column += delta`` on the row with primary key ``key``, created (at ``delta``) when
-    missing: one atomic statement (INSERT ... ON CONFLICT DO UPDATE), both databases.
-    The other columns of a new row take their defaults."""
-    from community.extensions import db
-
+def counter_move(model: type, column: str, delta: int, **key: object) -> Any:
+    """The statement ``column += delta`` on the row with primary key ``key``, creating it
+    (at ``delta``) when missing: INSERT ... ON CONFLICT DO UPDATE, both databases. The
+    other columns of a new row take their defaults. Run it with ``write_together``."""
     table = model.__table__  # type: ignore[attr-defined]
-    insert = dialect_insert(table).values(**key, **{column: delta})
-    db.session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={column: table.c[column] + insert.excluded[column]},
+    # ``+ delta`` rather than ``+ excluded.column``: building ``excluded`` (an alias of
+    # the whole table) costs more Python time than the statement takes to run.
+    return (
+        dialect_insert(table)
+        .values(**key, **{column: delta})
+        .on_conflict_do_update(
+            index_elements=table.primary_key.columns, set_={column: table.c[column] + delta}
         )
     )
+
+
+def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
+    """``column += delta`` on one row (see ``counter_move``): one atomic statement."""
+    write_together(counter_move(model, column, delta, **key))
+
+
+def write_together(*statements: Any) -> Any:
+    """Run independent INSERT/UPDATE/DELETE statements in one round trip where the
+    database allows it, and return the result of the last one (its RETURNING rows).
+
+    PostgreSQL runs them as one statement (the others as data-modifying CTEs of the
+    last); SQLite runs them one after another (in-process, there is no round trip to
+    save). So the statements must be independent: none may read what another writes,
+    and no two may touch the same row (one PostgreSQL statement sees one snapshot).
+    Stored counters moved by one change are the typical case. ``None`` is skipped.
+    """
+    from community.extensions import db
+
+    present = [s for s in statements if s is not None]
+    if not present:
+        return None
+    *first, last = present
+    if first and db.session.get_bind().dialect.name == "postgresql":
+        ctes = [stmt.cte(f"write_{i}") for i, stmt in enumerate(first)]
+        return db.session.execute(last.add_cte(*ctes))
+    for stmt in first:
+        db.session.execute(stmt)
+    return db.session.execute(last)
 
 
 class Base(DeclarativeBase):

@@ -49,9 +49,13 @@ _WROTE = "mitmach_page_cache_wrote"
 _OFF = "mitmach_page_cache_off"  # set by migrations/env.py on its connection
 # Set on a connection whose savepoint releases stand for commits (the tests' outer one).
 RELEASE_COMMITS = "mitmach_page_cache_release_commits"
-_DML = re.compile(
-    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I
+# A statement that writes, and the table it writes ("UPDATE SET" is ON CONFLICT's).
+_WRITE = (
+    r"(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?!\s+SET\b)|DELETE\s+FROM)"
+    r"\s+\"?(\w+)"
 )
+_DML = re.compile(r"\s*" + _WRITE, re.I)
+_DML_PART = re.compile(r"(?:^|[(\s])" + _WRITE, re.I)
 # Tables whose rows only their own member sees, on pages never kept for members.
 _PRIVATE_TABLES: set[str] = set()
 _CSRF_SLOT = "__mitmach_csrf_token__"
@@ -277,9 +281,17 @@ def ignore_writes_to(*tables: str) -> None:
     _PRIVATE_TABLES.update(tables)
 
 
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+def _written_tables(statement: str) -> list[str]:
+    """The tables a statement writes: its own, or (``WITH`` ...) every data-modifying
+    part's, as ``core.db.write_together`` sends them on PostgreSQL."""
+    if statement.lstrip()[:4].upper() == "WITH":
+        return [name.lower() for name in _DML_PART.findall(statement)]
     written = _DML.match(statement)
-    if written and written.group(1).lower() not in _PRIVATE_TABLES:
+    return [written.group(1).lower()] if written else []
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    if any(name not in _PRIVATE_TABLES for name in _written_tables(statement)):
         conn.info[_WROTE] = True
         if has_request_context():
             g.setdefault(_WROTE, True)

@@ -33,6 +33,7 @@ from community.accounts.models import User
 from community.core.errors import retry_when
 from community.extensions import limiter
 
+_KEY = "mitmach.rate_limit_key"  # per request, in the WSGI environ
 DEFAULTS = {
     "POST_RATE_LIMIT": "10 per minute;60 per hour",
     "REACT_RATE_LIMIT": "30 per minute;300 per hour",
@@ -52,11 +53,15 @@ def _caller() -> User | None:
 
 
 def member_key() -> str:
-    """The rate-limit bucket of this request: the member, else the address."""
-    user = _caller()
-    if user is not None:
-        return f"member:{user.id}"
-    return f"address:{get_remote_address() or 'unknown'}"
+    """The rate-limit bucket of this request: the member, else the address. Found once
+    per request (the limiter asks before the view and again to count a success)."""
+    key = request.environ.get(_KEY)
+    if key is None:
+        user = _caller()
+        address = get_remote_address() or "unknown"
+        key = f"member:{user.id}" if user is not None else f"address:{address}"
+        request.environ[_KEY] = key
+    return key
 
 
 def _succeeded(response: Response) -> bool:

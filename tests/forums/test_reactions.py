@@ -13,6 +13,7 @@ from community.forums.services import moderating, reactions
 from community.moderation import services as moderation
 from community.moderation.models import AuditEntry
 from community.reputation.models import CategoryReputation, ReputationEvent
+from tests.conftest import using_postgres
 from tests.factories import make_user
 from tests.forums.factories import make_category, make_reply, make_topic
 
@@ -420,3 +421,17 @@ def test_deactivated_reactions_stay_counted_on_posts(db):
 
     assert counts(post) == {"insightful": 1}
     assert db.session.get(ReactionType, "insightful").is_active is False
+
+
+def test_a_reaction_costs_a_few_statements_whatever_the_data(db, count_queries):
+    post = make_reply(make_topic())
+    fan = make_user()
+    reactions.react(make_user(), post, "like")  # the author holds "first kudos" already
+    db.session.flush()
+
+    with count_queries() as statements:
+        reactions.react(fan, post, "like")
+
+    # Reaction type, the insert, the counts, the daily cap, the ledger and its totals,
+    # the badge rules: on PostgreSQL each group is one round trip.
+    assert len(statements) == (6 if using_postgres() else 11), statements

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
 
 TOKEN_NAME_MAX = 64
+_OWNERS = "mitmach.token_owners"
 
 
 def _token_digest(secret: str) -> str:
@@ -61,13 +62,18 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 def token_owner(secret: str) -> User | None:
     """The owner of a usable (unexpired, unrevoked) token, whatever the account's state,
-    or None; the API tells a suspended owner why instead of "invalid token"."""
+    or None; the API tells a suspended owner why instead of "invalid token". Looked up
+    once per request (the rate limiter and the API both ask)."""
     if not secret.startswith("mm_"):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
-    if token is None or not token.is_usable:
-        return None
-    return token.user
+    # Kept in the WSGI environ: per request, also where one app context spans many.
+    known = request.environ.setdefault(_OWNERS, {}) if has_request_context() else {}
+    if secret not in known:
+        token = db.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))
+        )
+        known[secret] = token.user if token is not None and token.is_usable else None
+    return known[secret]
 
 
 def user_for_token(secret: str) -> User | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import User
 from community.accounts.services.lifecycle import register_vote_reverser
-from community.core.db import add_to_counter, dialect_insert, utcnow
+from community.core.db import counter_move, dialect_insert, utcnow, write_together
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.forums import policy
@@ -69,8 +69,8 @@ def _active_type(name: Any) -> ReactionType:
     return reaction_type
 
 
-def _insert_reaction(post_id: int, user_id: int, name: str) -> Reaction:
-    """The new reaction row; Conflict when a concurrent request of the member made one."""
+def _insert_reaction(post_id: int, user_id: int, name: str) -> Reaction | None:
+    """The member's new reaction row, or None when they have one on the post already."""
     values = {"post_id": post_id, "user_id": user_id, "name": name, "created_at": utcnow()}
     inserted = db.session.execute(
         dialect_insert(Reaction.__table__)
@@ -79,33 +79,40 @@ def _insert_reaction(post_id: int, user_id: int, name: str) -> Reaction:
         .returning(Reaction.__table__.c.post_id)
     ).first()
     if inserted is None:
-        raise Conflict(_("You have just reacted to this post."))
+        return None
     reaction = Reaction(**values)
     make_transient_to_detached(reaction)  # the row exists: attach it without a query
     db.session.add(reaction)
     return reaction
 
 
-def _move_count(post_id: int, name: str, delta: int) -> None:
-    add_to_counter(PostReactionCount, "count", delta, post_id=post_id, name=name)
-
-
-def _move_totals(post: Post, delta: int, topic_too: bool) -> None:
-    """Move the post's (and its topic's) stored total; ``post.reaction_count`` shows it."""
-    total = db.session.execute(
-        update(Post)
-        .where(Post.id == post.id)
-        .values(reaction_count=Post.reaction_count + delta)
-        .returning(Post.reaction_count),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-    set_committed_value(post, "reaction_count", total)
+def _move_counts(post: Post, changes: dict[str, int], topic_too: bool) -> None:
+    """Move the post's per-reaction counts by ``changes`` and its stored total (and its
+    topic's, with ``topic_too``) by their sum, together; ``post.reaction_count`` shows
+    the new total."""
+    moves = [
+        counter_move(PostReactionCount, "count", change, post_id=post.id, name=name)
+        for name, change in changes.items()
+    ]
+    delta = sum(changes.values())
+    if delta == 0:
+        write_together(*moves)
+        return
     if topic_too:
-        db.session.execute(
+        moves.append(
             update(Topic)
             .where(Topic.id == post.topic_id)
             .values(reaction_count=Topic.reaction_count + delta)
         )
+    total = write_together(
+        *moves,
+        update(Post)
+        .where(Post.id == post.id)
+        .values(reaction_count=Post.reaction_count + delta)
+        .returning(Post.reaction_count)
+        .execution_options(synchronize_session=False),
+    ).scalar_one()
+    set_committed_value(post, "reaction_count", total)
 
 
 def _is_positive(name: str) -> bool:
@@ -126,29 +133,30 @@ def react(user: User, post: Post, name: str) -> Reaction:
         raise PermissionDenied(_("Please sign in to react."))
     reaction_type = _active_type(name)
 
-    # Lock the member's reaction on this post (if any) so a concurrent change waits.
-    existing = db.session.scalar(
-        select(Reaction)
-        .where(Reaction.post_id == post.id, Reaction.user_id == user.id)
-        .with_for_update()
-    )
-    if existing is not None and existing.name == reaction_type.name:
-        return existing
     author = db.session.get(User, post.author_id)
     assert author is not None
-    if existing is None:
-        reaction = _insert_reaction(post.id, user.id, reaction_type.name)
-        _move_count(post.id, reaction_type.name, +1)
-        _move_totals(post, +1, topic_too=True)
+    reaction = _insert_reaction(post.id, user.id, reaction_type.name)
+    if reaction is not None:
+        existing = None
+        _move_counts(post, {reaction_type.name: +1}, topic_too=True)
         was_positive = False
     else:
+        # They have one: lock it so a concurrent change waits, then change it.
+        existing = db.session.scalar(
+            select(Reaction)
+            .where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+            .with_for_update()
+        )
+        if existing is None:
+            raise Conflict(_("You have just changed your reaction to this post."))
+        if existing.name == reaction_type.name:
+            return existing
         reaction = existing
         old_name = existing.name
         was_positive = _is_positive(old_name)
         reaction.name = reaction_type.name
         db.session.flush()
-        _move_count(post.id, old_name, -1)
-        _move_count(post.id, reaction_type.name, +1)
+        _move_counts(post, {old_name: -1, reaction_type.name: +1}, topic_too=False)
     if not reaction_type.is_positive:
         # Idempotent: also right when an admin has changed a reaction's kind since.
         if existing is not None:
@@ -183,9 +191,8 @@ def unreact(user: User, post: Post) -> bool:
 
 def _forget(post: Post, name: str) -> None:
     """Move every count down for one removed reaction."""
-    _move_count(post.id, name, -1)
     # A hidden post's reactions are already out of its topic's total.
-    _move_totals(post, -1, topic_too=post.hidden_at is None)
+    _move_counts(post, {name: -1}, topic_too=post.hidden_at is None)
 
 
 def my_reaction(user: Any, post: Post) -> str | None:
@@ -213,16 +220,16 @@ def remove_reactions_of(user: User) -> int:
         execution_options={"synchronize_session": "fetch"},
     )
     for post_id, name, topic_id, hidden_at in rows:
-        _move_count(post_id, name, -1)
-        db.session.execute(
-            update(Post).where(Post.id == post_id).values(reaction_count=Post.reaction_count - 1)
+        write_together(
+            counter_move(PostReactionCount, "count", -1, post_id=post_id, name=name),
+            # The topic counts reactions on its visible posts only.
+            update(Topic)
+            .where(Topic.id == topic_id)
+            .values(reaction_count=Topic.reaction_count - 1)
+            if hidden_at is None
+            else None,
+            update(Post).where(Post.id == post_id).values(reaction_count=Post.reaction_count - 1),
         )
-        if hidden_at is None:  # the topic counts reactions on its visible posts only
-            db.session.execute(
-                update(Topic)
-                .where(Topic.id == topic_id)
-                .values(reaction_count=Topic.reaction_count - 1)
-            )
     return len(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, String, and_, exists, func
@@ -57,8 +58,11 @@ class ReputationEvent(db.Model):
         return self.reverses_id is not None
 
 
+@functools.cache
 def standing(event: Any = ReputationEvent) -> Any:
     """SQL: ``event`` (ReputationEvent or an alias) is neither a reversal nor reversed.
+    Built once per entity (clauses are immutable; building one costs more than running
+    the query it guards).
 
     Written as ``coalesce(reverses_id, 0) = 0``, not ``reverses_id IS NULL``: SQLite
     would walk the unique index on reverses_id for that (millions of NULLs on a big

@@ -11,12 +11,13 @@ it again. One revoked automatically (``revoke_badge(None, ...)``) may come back.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -69,19 +70,18 @@ def badge_title(key: str) -> str | None:
 def after_event(user: User, event: ReputationEvent) -> None:
     """Evaluate the badge rules a new ledger event may satisfy and award what they earn.
 
-    Only rules about this event's reason (and tenure) are looked at; counting reads at most
-    the rule's threshold of the member's events, whatever the size of the ledger.
+    Only rules about this event's reason (and tenure) are looked at, in one query;
+    counting reads at most the rule's threshold of the member's events, whatever the size
+    of the ledger.
     """
     if event.reverses_id is not None:
         return
     candidates = [*RULES_BY_REASON.get(event.reason, ()), *_tenure_met(user)]
     if not candidates:
         return
-    blocked = _blocked_keys(user.id, [b.key for b in candidates])
+    blocked, counted = _rule_state(user.id, candidates)
     for badge in candidates:
-        if badge.key in blocked:
-            continue
-        if _counts_short(user.id, badge):
+        if badge.key in blocked or counted.get(badge.key, _MET) < _threshold(badge):
             continue
         _grant(user, badge, None, "")
 
@@ -98,13 +98,41 @@ def award_if_missing(user: User, key: str, reason: str = "") -> BadgeAward | Non
     return _grant(user, badge, None, reason.strip()[:REASON_MAX])
 
 
-def _counts_short(user_id: int, badge: Badge) -> bool:
-    """Whether a counting rule's threshold is not reached yet (a threshold of one is met
-    by the event at hand, without a query)."""
+_MET = 1 << 30  # the count of a rule met without counting
+
+
+def _threshold(badge: Badge) -> int:
     rule = badge.rule
-    if not isinstance(rule, EventCount) or rule.at_least <= 1:
-        return False
-    return _standing_events(user_id, rule.reason, rule.at_least) < rule.at_least
+    return rule.at_least if isinstance(rule, EventCount) else 1
+
+
+def _rule_state(user_id: int, candidates: list[Badge]) -> tuple[set[str], dict[str, int]]:
+    """Of the candidate badges, those the member holds or the team revoked from them, and
+    for each counting rule with a threshold above one how many of their events of its
+    reason stand, counted no further than the threshold (a threshold of one is met by the
+    event at hand). One query."""
+    query = _rule_state_query(tuple(badge.key for badge in candidates))
+    rows = db.session.execute(query, {"user_id": user_id}).all()
+    return {key for key, n in rows if n < 0}, {key: n for key, n in rows if n >= 0}
+
+
+@functools.cache
+def _rule_state_query(keys: tuple[str, ...]) -> Any:
+    """``_rule_state``'s query for these badges, built once (for the bound ``user_id``)."""
+    user_id = bindparam("user_id")
+    blocked = (
+        select(BadgeAward.badge_key.label("key"), literal(-1).label("n"))
+        .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(keys), _blocking())
+        .distinct()
+    )
+    counts = [
+        select(literal(key).label("key"), func.count().label("n")).select_from(
+            _standing_events(user_id, rule.reason, rule.at_least)
+        )
+        for key in keys
+        if isinstance(rule := BADGES[key].rule, EventCount) and rule.at_least > 1
+    ]
+    return union_all(blocked, *counts) if counts else blocked
 
 
 def _tenure_met(user: User) -> list[Badge]:
@@ -115,25 +143,26 @@ def _tenure_met(user: User) -> list[Badge]:
     return [b for b in TENURE_BADGES if isinstance(b.rule, Tenure) and days >= b.rule.days]
 
 
+def _blocking():
+    """An award that stops an automatic one: live, or revoked by the team."""
+    return or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_by_id.is_not(None))
+
+
 def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
     """Of ``keys``, those the member holds or the team revoked from them (one query)."""
     return set(
         db.session.scalars(
             select(BadgeAward.badge_key)
-            .where(
-                BadgeAward.user_id == user_id,
-                BadgeAward.badge_key.in_(list(keys)),
-                or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_by_id.is_not(None)),
-            )
+            .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(list(keys)), _blocking())
             .distinct()
         )
     )
 
 
-def _standing_events(user_id: int, reason: str, limit: int) -> int:
-    """How many of the member's events of ``reason`` stand (not reversals, not reversed),
-    counting no further than ``limit``."""
-    rows = (
+def _standing_events(user_id: Any, reason: str, limit: int) -> Any:
+    """The ids of at most ``limit`` of the member's events of ``reason`` that stand (not
+    reversals, not reversed), as a subquery to count."""
+    return (
         select(ReputationEvent.id)
         .where(
             ReputationEvent.user_id == user_id,
@@ -143,7 +172,6 @@ def _standing_events(user_id: int, reason: str, limit: int) -> int:
         .limit(limit)
         .subquery()
     )
-    return db.session.scalar(select(func.count()).select_from(rows)) or 0
 
 
 # ---------------------------------------------------------------- awards by the team

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import User
 from community.core import subjects
-from community.core.db import add_to_counter, dialect_insert, utcnow
+from community.core.db import counter_move, dialect_insert, utcnow, write_together
 from community.extensions import db
 from community.reputation.models import (
     CategoryReputation,
@@ -64,7 +65,7 @@ def record(
         granted = _take_from_daily_cap(user.id, today, requested)
     subject_type, subject_id = subjects.ref(subject)
     category_type, category_id = category_of(category)
-    event = ReputationEvent(
+    event = _append(
         user_id=user.id,
         reason=reason,
         requested=requested,
@@ -75,12 +76,33 @@ def record(
         category_type=category_type,
         category_id=category_id,
         day=today,
+        reverses_id=None,
     )
-    db.session.add(event)
-    db.session.flush()
-    _move_totals(user.id, granted, today, (category_type, category_id))
     badges.after_event(user, event)
     return event
+
+
+def _append(**values: Any) -> ReputationEvent:
+    """Insert an award and move the stored totals with it, in one round trip where the
+    database allows (``write_together``); returns the event, attached without a query."""
+    values["created_at"] = utcnow()
+    table = ReputationEvent.__table__
+    event_id = write_together(
+        *_total_moves(values["user_id"], values["points"], values["day"], _category(values)),
+        insert(table).values(**values).returning(table.c.id),
+    ).scalar_one()
+    _forget_stored_reputation(values["user_id"], values["points"])
+    return _attached(ReputationEvent(id=event_id, **values))
+
+
+def _attached(event: ReputationEvent) -> ReputationEvent:
+    make_transient_to_detached(event)  # the row exists: attach it without a query
+    db.session.add(event)
+    return event
+
+
+def _category(values: dict[str, Any]) -> Category:
+    return values["category_type"], values["category_id"]
 
 
 def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
@@ -105,31 +127,44 @@ def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
     return db.session.execute(stmt).scalar_one()
 
 
-def _move_totals(user_id: int, delta: int, day: dt.date, category: Category) -> None:
+def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> list[Any]:
+    """The statements that move a member's stored totals by ``delta``: their reputation,
+    their points in the category, and the day's roll-up (nothing for 0 points)."""
     if delta == 0:
-        return
-    db.session.execute(
-        update(User).where(User.id == user_id).values(reputation=User.reputation + delta)
-    )
+        return []
     category_type, category_id = category
+    moves = [update(User).where(User.id == user_id).values(reputation=User.reputation + delta)]
     if category != NO_CATEGORY:
-        add_to_counter(
-            CategoryReputation,
+        moves.append(
+            counter_move(
+                CategoryReputation,
+                "points",
+                delta,
+                user_id=user_id,
+                category_type=category_type,
+                category_id=category_id,
+            )
+        )
+    moves.append(
+        counter_move(
+            DailyReputation,
             "points",
             delta,
             user_id=user_id,
+            day=day,
             category_type=category_type,
             category_id=category_id,
         )
-    add_to_counter(
-        DailyReputation,
-        "points",
-        delta,
-        user_id=user_id,
-        day=day,
-        category_type=category_type,
-        category_id=category_id,
     )
+    return moves
+
+
+def _forget_stored_reputation(user_id: int, delta: int) -> None:
+    """A loaded member's ``reputation`` is read again when next used (it just moved in
+    the database, outside the session's view)."""
+    user = db.session.identity_map.get(identity_key(User, user_id))
+    if user is not None and delta:
+        db.session.expire(user, ["reputation"])
 
 
 def _unreversed():
@@ -161,25 +196,27 @@ def reverse_event(
     event: ReputationEvent, reason: str | None = None, by: User | None = None
 ) -> ReputationEvent | None:
     """Append the opposite of one event (once: a second reversal returns None)."""
-    reversal = ReputationEvent(
-        user_id=event.user_id,
-        reason=reason or event.reason,
-        requested=-event.requested,
-        points=-event.points,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        actor_id=by.id if by is not None else event.actor_id,
-        category_type=event.category_type,
-        category_id=event.category_id,
-        day=utcnow().date(),
-        reverses_id=event.id,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reversal)
-    except IntegrityError:
-        return None  # reversed concurrently by someone else
-    _move_totals(
-        event.user_id, reversal.points, reversal.day, (event.category_type, event.category_id)
-    )
-    return reversal
+    table = ReputationEvent.__table__
+    values = {
+        "user_id": event.user_id,
+        "reason": reason or event.reason,
+        "requested": -event.requested,
+        "points": -event.points,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "actor_id": by.id if by is not None else event.actor_id,
+        "category_type": event.category_type,
+        "category_id": event.category_id,
+        "day": utcnow().date(),
+        "created_at": utcnow(),
+        "reverses_id": event.id,
+    }
+    # reverses_id is unique: a concurrent reversal of the same event makes this a no-op.
+    reversal_id = db.session.execute(
+        dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    ).scalar()
+    if reversal_id is None:
+        return None
+    write_together(*_total_moves(event.user_id, values["points"], values["day"], _category(values)))
+    _forget_stored_reputation(event.user_id, values["points"])
+    return _attached(ReputationEvent(id=reversal_id, **values))
