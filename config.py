@@ -42,6 +42,7 @@ class Config:
     # Per member: new topics and replies, reactions, flags (pages and API alike).
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "10 per minute;60 per hour")
     REACT_RATE_LIMIT = os.environ.get("REACT_RATE_LIMIT", "30 per minute;300 per hour")
+    VOTE_RATE_LIMIT = os.environ.get("VOTE_RATE_LIMIT", "30 per minute;300 per hour")
     FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "10 per minute;50 per day")
     # Weighted flags on one item that hide it at once, pending review.
     FLAG_HIDE_THRESHOLD = float(os.environ.get("FLAG_HIDE_THRESHOLD", "3"))
@@ -94,6 +95,9 @@ class Config:
     SERIAL_VOTES_PER_DAY = int(os.environ.get("SERIAL_VOTES_PER_DAY", "5"))
     SERIAL_VOTES_PER_30_DAYS = int(os.environ.get("SERIAL_VOTES_PER_30_DAYS", "20"))
     VOTE_RING_MIN = int(os.environ.get("VOTE_RING_MIN", "5"))
+    # Ideas: at most this many open votes per member (votes on ideas not yet shipped,
+    # declined or merged; those give their votes back); 0 switches the budget off.
+    IDEA_VOTE_BUDGET = int(os.environ.get("IDEA_VOTE_BUDGET", "0"))
     # How many reverse proxies (nginx, a load balancer) sit in front and set X-Forwarded-*;
     # 0 trusts none. Rate limits count per client address, so this must be right.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -13,9 +13,11 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from community.cli import register_cli
 from community.core import fast_gettext, page_cache, query_count
+from community.core.db import MAX_ID
 from community.core.errors import register_error_handlers
 from community.core.security import here
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -39,6 +41,7 @@ def create_app(config: type | object | None = None) -> Flask:
         )
 
     _init_extensions(app)
+    app.url_map.converters["int"] = _IdConverter
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_templates(app)
@@ -46,6 +49,15 @@ def create_app(config: type | object | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number too big for an id is no match (404), not a
+    database error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 @event.listens_for(Engine, "connect")
@@ -128,13 +140,24 @@ def _register_blueprints(app: Flask) -> None:
         api,
         catalog,
         forums,
+        ideas,
         moderation,
         notifications,
         reputation,
         site,
     )
 
-    for package in (site, accounts, notifications, moderation, reputation, catalog, forums, api):
+    for package in (
+        site,
+        accounts,
+        notifications,
+        moderation,
+        reputation,
+        catalog,
+        forums,
+        ideas,
+        api,
+    ):
         app.register_blueprint(package.bp)
 
 

@@ -105,6 +105,7 @@ def scale_targets(out: str) -> None:
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
     from community.forums.cli import register_cli as register_forums_cli
+    from community.ideas.cli import register_cli as register_ideas_cli
     from community.reputation.cli import reputation_cli
 
     app.cli.add_command(user_cli)
@@ -113,3 +114,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_scale)
     app.cli.add_command(scale_targets)
     register_forums_cli(app)
+    register_ideas_cli(app)

@@ -5,11 +5,14 @@ Every feature adds its own part here when it lands.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from community.accounts import services as accounts
 from community.accounts.models import Role
 from community.catalog import services as catalog
+from community.core.db import utcnow
 from community.extensions import db
 from community.forums.models import CategoryKind, Level, Topic
 from community.forums.services import (
@@ -21,6 +24,13 @@ from community.forums.services import (
     visibility,
     watching,
 )
+from community.ideas.models import Challenge
+from community.ideas.services import comments as idea_comments
+from community.ideas.services import common as idea_common
+from community.ideas.services import merging as idea_merging
+from community.ideas.services import statuses as idea_statuses
+from community.ideas.services import submitting as idea_submitting
+from community.ideas.services import voting as idea_voting
 from community.moderation import services as moderation
 from community.moderation.services import flags
 from community.notifications.services import notify
@@ -76,6 +86,7 @@ def seed() -> dict:
     products = _seed_products(users)
     _seed_forums(users, products)
     _seed_moderation(users)
+    _seed_ideas(users, products)
     notify(users["mia"], "welcome", users["tom"], "Tom from the product team mentioned you.")
     notify(users["jonas"], "welcome", users["tom"], "Tom from the product team mentioned you.")
     return {
@@ -257,3 +268,250 @@ def _seed_moderation(users: dict) -> None:
     for flagger in ("mia", "jonas"):
         flags.flag(users[flagger], "forum_post", spam.id, "spam")
     flags.flag(users["mia"], "user_account", users["olli"].id, "spam")
+
+
+# The ideas portal: (key, product, author, title, description, tags).
+DEMO_IDEAS = [
+    (
+        "contact-sheet",
+        "photo-app",
+        "jonas",
+        "Contact-sheet layout for PDF export",
+        "When I send an album to a client I would like **one page with many thumbnails** "
+        "and the file names underneath, like a classic contact sheet.",
+        ("export", "pdf"),
+    ),
+    (
+        "dark-mode",
+        "photo-app",
+        "mia",
+        "Dark mode for the editor",
+        "Editing at night is blinding. A dark theme for the editor (ideally the whole app) "
+        "would also make colours easier to judge.",
+        ("ui",),
+    ),
+    (
+        "night-theme",
+        "photo-app",
+        "lea",
+        "Night theme please",
+        "Could the app follow my phone's night mode? The white editor hurts in the evening.",
+        ("ui",),
+    ),
+    (
+        "rating-shortcuts",
+        "photo-app",
+        "mia",
+        "Keyboard shortcuts for rating photos",
+        "Press 1–5 to rate the selected photo and P or X to pick or reject, like desktop "
+        "culling tools do. It would halve my sorting time.",
+        ("shortcuts", "workflow"),
+    ),
+    (
+        "raw-backup",
+        "cloud-backup",
+        "lea",
+        "Back up RAW files too",
+        "Today only JPEGs are backed up. My RAW originals are what I can least afford to lose.",
+        ("raw", "backup"),
+    ),
+    (
+        "family-plan",
+        "cloud-backup",
+        "jonas",
+        "Share backup storage with my family",
+        "One plan for the whole family, with a private library for each of us.",
+        ("backup", "sharing"),
+    ),
+    (
+        "mobile-data",
+        "cloud-backup",
+        "mia",
+        "Back up over mobile data while charging",
+        "I am rarely on Wi-Fi. Backing up over mobile data while the phone charges would "
+        "keep my photos safe on trips.",
+        ("backup", "mobile"),
+    ),
+    (
+        "backup-report",
+        "cloud-backup",
+        "jonas",
+        "Monthly backup report by email",
+        "A short email each month: how many photos were backed up and whether anything failed.",
+        ("backup",),
+    ),
+    (
+        "ink-levels",
+        "photo-printer",
+        "lea",
+        "Show remaining ink in the app",
+        "I only notice the ink is low when a print comes out striped.",
+        ("printer", "ink"),
+    ),
+    (
+        "print-from-cloud",
+        "photo-printer",
+        "jonas",
+        "Print straight from the cloud backup",
+        "Pick any photo in the backup and print it, without downloading it to the phone first.",
+        ("printer", "backup"),
+    ),
+    (
+        "photo-booth",
+        "photo-printer",
+        "mia",
+        "Photo-booth mode for parties",
+        "Four shots in a row from the phone camera, printed as a strip. Guests would love it.",
+        ("printer", "party"),
+    ),
+    (
+        "sticker-templates",
+        "photo-printer",
+        "lea",
+        "Templates for sticker paper",
+        "Ready-made layouts for round and square stickers, so kids can print their own.",
+        ("printer", "stickers"),
+    ),
+]
+
+# Submitted into the running challenge.
+DEMO_CHALLENGE_IDEAS = ("photo-booth", "sticker-templates")
+
+# Who votes for what, and how important it is to them (the authors' own votes come with
+# their ideas). jonas votes for the night theme and for dark mode: after the merge he
+# counts once.
+DEMO_IDEA_VOTES = [
+    ("contact-sheet", "mia", "important"),
+    ("contact-sheet", "lea", "critical"),
+    ("contact-sheet", "sam", "nice_to_have"),
+    ("contact-sheet", "ada", "important"),
+    ("dark-mode", "jonas", "important"),
+    ("dark-mode", "lea", "critical"),
+    ("dark-mode", "sam", "critical"),
+    ("dark-mode", "ada", "nice_to_have"),
+    ("night-theme", "jonas", "nice_to_have"),
+    ("night-theme", "sam", "important"),
+    ("rating-shortcuts", "jonas", "critical"),
+    ("rating-shortcuts", "lea", "important"),
+    ("rating-shortcuts", "ada", "important"),
+    ("raw-backup", "mia", "critical"),
+    ("raw-backup", "jonas", "important"),
+    ("raw-backup", "sam", "nice_to_have"),
+    ("family-plan", "mia", "important"),
+    ("family-plan", "lea", "nice_to_have"),
+    ("mobile-data", "sam", "important"),
+    ("ink-levels", "mia", "important"),
+    ("ink-levels", "jonas", "critical"),
+    ("ink-levels", "sam", "important"),
+    ("print-from-cloud", "lea", "important"),
+    ("print-from-cloud", "mia", "nice_to_have"),
+    ("photo-booth", "jonas", "important"),
+    ("photo-booth", "lea", "important"),
+    ("photo-booth", "sam", "critical"),
+    ("sticker-templates", "mia", "important"),
+]
+
+# (idea, author, comment, pinned); tom's are official (he is on the team).
+DEMO_IDEA_COMMENTS = [
+    ("contact-sheet", "mia", "Yes! And please let me choose how many photos go on a page.", False),
+    (
+        "contact-sheet",
+        "tom",
+        "We are planning this for 4.4. Which page sizes do you need: A4, Letter, others?",
+        True,
+    ),
+    (
+        "night-theme",
+        "lea",
+        "I searched for “night” and not for “dark”, sorry for the double!",
+        False,
+    ),
+    (
+        "rating-shortcuts",
+        "lea",
+        "Will the shortcuts work with a Bluetooth keyboard on a tablet?",
+        False,
+    ),
+    (
+        "rating-shortcuts",
+        "tom",
+        "Yes: any keyboard your system recognises. Beta testers get it first.",
+        True,
+    ),
+    ("raw-backup", "jonas", "Same here: RAW backup is what I would pay a bigger plan for.", False),
+    (
+        "mobile-data",
+        "jonas",
+        "Makes sense to me, the unmetered Wi-Fi option covers my case.",
+        False,
+    ),
+    ("ink-levels", "mia", "Just updated the firmware: there it is. Thank you!", False),
+]
+
+# Status steps in order: (idea, status, the team's note).
+DEMO_IDEA_STATUSES = [
+    ("contact-sheet", "under_review", ""),
+    ("contact-sheet", "planned", "Planned for version 4.4, together with custom page margins."),
+    ("dark-mode", "planned", ""),
+    ("dark-mode", "in_progress", "The editor comes first, the rest of the app follows."),
+    (
+        "dark-mode",
+        "shipped",
+        "Shipped in 4.3: *Settings → Appearance → Dark*. Thanks to everyone who voted!",
+    ),
+    ("rating-shortcuts", "in_progress", "We are building this now."),
+    ("raw-backup", "under_review", "We are checking what RAW files mean for the storage plans."),
+    (
+        "mobile-data",
+        "declined",
+        "Thank you for the idea! Mobile data costs vary too much between plans, so we will "
+        "not back up over it. Instead, 4.3 lets you mark Wi-Fi networks (like a phone's "
+        "hotspot) as allowed.",
+    ),
+    ("ink-levels", "planned", ""),
+    ("ink-levels", "shipped", "Shipped with firmware 1.2 and app 4.3: the printer card shows ink."),
+]
+
+
+def _seed_ideas(users: dict, products: dict) -> None:
+    """Ideas in every status over the demo products, voted with varied importance,
+    commented (official team answers pinned), tagged, one duplicate merged into another,
+    and a running challenge with two ideas in it. Only members past the new-member
+    sandbox by now (mia, jonas, lea: their points above) and the team write; sam, still
+    sandboxed, only votes, which the sandbox does not limit."""
+    tom = users["tom"]
+    now = utcnow()
+    challenge = Challenge(
+        slug="make-printing-fun",
+        title="Make printing fun",
+        body_source="What would make you print more photos with the P1? The team picks "
+        "three winners when the challenge ends.",
+        product_id=products["photo-printer"].id,
+        starts_at=now - dt.timedelta(days=3),
+        ends_at=now + dt.timedelta(days=25),
+        created_by_id=tom.id,
+        created_at=now,
+    )
+    challenge.body_html = idea_common.render(challenge.body_source).html
+    db.session.add(challenge)
+    db.session.flush()
+
+    ideas = {}
+    for key, product, author, title, body, tags in DEMO_IDEAS:
+        ideas[key] = idea_submitting.create_idea(
+            users[author],
+            title,
+            body,
+            products[product].id,
+            tags=tags,
+            challenge_id=challenge.id if key in DEMO_CHALLENGE_IDEAS else None,
+        )
+    for key, voter, importance in DEMO_IDEA_VOTES:
+        idea_voting.vote(users[voter], ideas[key], importance)
+    for key, author, body, pinned in DEMO_IDEA_COMMENTS:
+        comment = idea_comments.add_comment(users[author], ideas[key], body)
+        if pinned:
+            idea_comments.pin_comment(tom, ideas[key], comment.id)
+    idea_merging.merge(tom, ideas["night-theme"], ideas["dark-mode"].id)
+    for key, status, note in DEMO_IDEA_STATUSES:
+        idea_statuses.change_status(tom, ideas[key], status, note)

@@ -134,6 +134,14 @@ ACCESS: dict[str, dict[str, str]] = {
     # the asker or the team: the topic in ARGS is another member's
     "api.accept_answer": {"POST": TEAM},
     "api.search": {"GET": PUBLIC},
+    "api.list_ideas": {"GET": PUBLIC},
+    "api.create_idea": {"POST": MEMBER},
+    "api.get_idea": {"GET": PUBLIC},
+    "api.vote_for_idea": {"POST": MEMBER},
+    "api.unvote_idea": {"DELETE": MEMBER},
+    "api.change_idea_status": {"POST": TEAM},
+    "api.merge_idea": {"POST": TEAM},
+    "api.unmerge_idea": {"POST": TEAM},
     # search
     "site.search": {"GET": PUBLIC},
     # forums: reading
@@ -172,6 +180,36 @@ ACCESS: dict[str, dict[str, str]] = {
     "forums.remove_member": {"POST": TEAM},
     "forums.reaction_types": {"GET": ADMIN, "POST": ADMIN},
     "forums.update_reaction_type": {"POST": ADMIN},
+    # ideas: reading
+    "ideas.index": {"GET": PUBLIC},
+    "ideas.idea": {"GET": PUBLIC},
+    # ideas: members
+    "ideas.new": {"GET": MEMBER, "POST": MEMBER},
+    "ideas.vote": {"POST": MEMBER},
+    "ideas.unvote": {"POST": MEMBER},
+    "ideas.importance": {"POST": MEMBER},
+    "ideas.follow": {"POST": MEMBER},
+    "ideas.comment": {"POST": MEMBER},
+    # the author or the team (the idea in ARGS is another member's)
+    "ideas.edit": {"GET": TEAM, "POST": TEAM},
+    "ideas.feedback": {"POST": MEMBER},
+    # ideas: the team
+    "ideas.pin": {"POST": TEAM},
+    "ideas.status": {"POST": TEAM},
+    "ideas.merge": {"POST": TEAM},
+    "ideas.unmerge": {"POST": TEAM},
+    "ideas.proxy_vote": {"POST": TEAM},
+    "ideas.priorities": {"GET": TEAM},
+    "ideas.customer_values": {"GET": TEAM},
+    "ideas.customer_value": {"POST": TEAM},
+    "ideas.customer_values_import": {"POST": TEAM},
+    # roadmap and challenges
+    "ideas.roadmap": {"GET": PUBLIC},
+    "ideas.shipped": {"GET": PUBLIC},
+    "ideas.challenges": {"GET": PUBLIC},
+    "ideas.challenge": {"GET": PUBLIC},
+    "ideas.new_challenge": {"GET": TEAM, "POST": TEAM},
+    "ideas.challenge_winners": {"POST": TEAM},
     # catalog
     "catalog.index": {"GET": PUBLIC},
     "catalog.product": {"GET": PUBLIC},
@@ -335,13 +373,44 @@ def _forum(ctx: Ctx) -> dict[str, Any]:
     return ctx._cache["forum"]
 
 
+def _idea(ctx: Ctx) -> int:
+    """Another member's open idea."""
+    if "idea" not in ctx._cache:
+        from tests.ideas.factories import make_idea
+
+        ctx._cache["idea"] = make_idea(author=ctx.other).id
+    return ctx._cache["idea"]
+
+
 # Forum pages about a focus group's members point at the private category.
 FOCUS_GROUP_ENDPOINTS = frozenset({"forums.focus_group", "forums.remove_member"})
+
+
+def _challenge_slug(ctx: Ctx) -> str:
+    """A challenge that has ended, waiting for its winners."""
+    if "challenge" not in ctx._cache:
+        import datetime as dt
+
+        from community.core.db import utcnow
+        from community.ideas.services import challenges
+
+        now = utcnow()
+        challenge = challenges.create_challenge(
+            make_user(role="team"),
+            "Travel",
+            "Ideas for trips.",
+            now - dt.timedelta(days=9),
+            now - dt.timedelta(days=1),
+        )
+        ctx._cache["challenge"] = challenge.slug
+    return ctx._cache["challenge"]
 
 
 def _slug(ctx: Ctx, endpoint: str) -> str:
     if endpoint.startswith("catalog."):
         return _product_slug(ctx)
+    if endpoint.startswith("ideas."):
+        return _challenge_slug(ctx)
     forum = _forum(ctx)
     return forum["private"] if endpoint in FOCUS_GROUP_ENDPOINTS else forum["public"]
 
@@ -362,6 +431,7 @@ ARGS: dict[str, Callable[[Ctx, str], Any]] = {
     "post_id": lambda ctx, endpoint: _forum(ctx)["post_id"],
     "revision": lambda ctx, endpoint: 1,
     "name": lambda ctx, endpoint: "like",
+    "idea_id": lambda ctx, endpoint: _idea(ctx),
 }
 
 # Arguments naming an object that belongs to one member: nobody else may touch it.

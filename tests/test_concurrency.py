@@ -24,6 +24,8 @@ from community.reputation.models import (
     BadgeCount,
     CategoryReputation,
     DailyReputation,
+    PeriodLadder,
+    PeriodReputation,
     ReputationDay,
     ReputationEvent,
 )
@@ -77,11 +79,14 @@ def cleanup(app):
             ReputationEvent,
             CategoryReputation,
             DailyReputation,
+            PeriodReputation,
             ReputationDay,
         ):
             db.session.execute(delete(model).where(model.user_id.in_(ids)))
-        # Holder counts are committed only by these tests: start the next one from zero.
+        # Holder counts and board ladders are committed only by these tests: start the
+        # next one from zero.
         db.session.execute(delete(BadgeCount))
+        db.session.execute(delete(PeriodLadder))
         db.session.execute(delete(User).where(User.username_key.in_(names)))
         db.session.commit()
         db.session.remove()

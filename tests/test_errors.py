@@ -156,3 +156,11 @@ def test_client_asking_for_json_gets_json_errors_outside_the_api(client):
 
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/topics/18446744073709551616", "/ideas/9223372036854775808"]
+)
+def test_an_id_too_big_for_the_database_is_not_found(client, db, path):
+    # Not a database error (PostgreSQL refuses numbers beyond BIGINT).
+    assert client.get(path).status_code == 404

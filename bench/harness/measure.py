@@ -23,6 +23,7 @@ from harness.servers import CpuWatch, Server, fetch
 WRITE_TABLES = [
     (re.compile(r"/api/v1/posts/\d+/reactions/"), "forum_reaction"),
     (re.compile(r"/api/v1/topics/\d+/posts$"), "forum_post"),
+    (re.compile(r"/api/v1/ideas/\d+/vote$"), "idea_vote"),
 ]
 
 

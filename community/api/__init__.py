@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from community.api import forums, moderation, reputation, views  # noqa: E402, F401
+from community.api import forums, ideas, moderation, reputation, views  # noqa: E402, F401

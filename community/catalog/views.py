@@ -26,6 +26,7 @@ def index():
         groups=listing.by_category(),
         retired=listing.retired,
         excerpts=services.excerpts(listing.active),
+        counts=sections.counts_for([p.id for p in listing.active]),
         can_manage=policy.can_manage_products(current_user),
     )
 

@@ -41,6 +41,22 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
+# The largest id a BIGINT holds: a bigger number names no row (and must not reach the
+# database, which would refuse it with an error instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A positive id from user input (a number or its text, "#12" too), or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip().lstrip("#"))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 # Integer on SQLite (so it is the rowid alias), BIGINT on PostgreSQL.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 from community.core.content import strip_controls
@@ -83,3 +84,13 @@ def plain_text(html: str, limit: int | None = None) -> str:
         if space >= (limit - 1) // 2 and space > 0:
             cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+_SLUG_JUNK_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(title: str, limit: int = 80) -> str:
+    """The URL slug of a title: ASCII lower-case words joined by hyphens ("" for none)."""
+    text = unicodedata.normalize("NFKD", title.replace("ß", "ss"))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    return _SLUG_JUNK_RE.sub("-", text).strip("-")[:limit].strip("-")

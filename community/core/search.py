@@ -19,6 +19,31 @@ simple query finds the same rows on both. Every word of the query must occur; th
 one may be the start of a word, so results follow as one types. Snippets and title
 highlights are cut in Python from the stored text by ``core.content`` (escaped, then
 marked up).
+
+Ranking is bounded (issue 6: a search must not cost more as the community grows). Only the
+newest ``CANDIDATES`` visible matches of a query are ranked: 500, the pages a reader can
+reach (``MAX_PAGES`` of ``PER_PAGE``, 25 of 20). One query takes them newest first and
+ranks just them. Newest means the highest entry ids; a search in one kind on PostgreSQL
+takes that kind's highest subject ids (the order of its (kind, subject_id) index), which
+is the same for subjects indexed as they are created. The trade-off: when more than
+``CANDIDATES`` newer visible entries match, an older one is not found even where it would
+rank higher, so a common word finds the recent discussion, best first within it; each
+added word narrows the matches and reaches further back. Hidden entries, other audiences'
+scopes, other kinds and ``exclude`` are filtered out while the newest are taken, so they
+never use up places: a page shows every visible result the bound lets in, and the pages
+(``has_next``) divide one fixed set. The bound is the cost: on PostgreSQL the newest of a
+word in 5 % of the entries are found past about ``CANDIDATES`` / 5 % rows, so 1,000
+candidates (50 pages) cost twice as much as 500.
+
+What still grows with the number of matches, measured at a million entries: SQLite's
+``bm25`` counts once per query the rows each word occurs in (a pass over the word's
+doclist, about 30 ns a row), and FTS5 first merges a prefix (the last word) from every word
+it starts: a word in most entries ("the") costs about 20 ms, as a prefix over 100 ms;
+"battery" (5 %) under 10 ms. PostgreSQL walks the primary key backwards past entries
+that do not match (cost about ``CANDIDATES`` divided by the share that match) or, for rare
+words, reads every match through the GIN index (cost about the number of matches); the
+planner picks, and a query matching about 1 % of a million entries costs some 20-50 ms
+either way (more than ranking all its matches did).
 """
 
 from __future__ import annotations
@@ -53,8 +78,11 @@ from community.extensions import db
 # A query is at most this many words; longer ones are cut.
 MAX_TERMS = 8
 PER_PAGE = 20
-MAX_PAGES = 50
+MAX_PAGES = 25
 TITLE_WEIGHT = 10.0
+# Only the newest this many visible matches of a query are ranked (the module docstring
+# says why and what it costs): every page a reader can reach lies within them.
+CANDIDATES = MAX_PAGES * PER_PAGE
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -239,6 +267,26 @@ def _tsquery_expression(terms: list[str], any_term: bool) -> str:
     return (" | " if any_term else " & ").join(parts)
 
 
+def _visible(
+    stmt: Select[Any],
+    entry: Any,
+    scopes: set[str],
+    kinds: list[str] | None,
+    exclude: list[tuple[str, int]],
+) -> Select[Any]:
+    """``stmt`` narrowed to the entries of ``entry`` (the table or an alias) a viewer with
+    ``scopes`` may find, of ``kinds``, without ``exclude``."""
+    stmt = stmt.where(
+        entry.c.is_hidden == false(),
+        or_(entry.c.scope.is_(None), entry.c.scope.in_(sorted(scopes))),
+    )
+    if kinds is not None:
+        stmt = stmt.where(entry.c.kind == kinds[0] if len(kinds) == 1 else entry.c.kind.in_(kinds))
+    for kind, subject_id in exclude:
+        stmt = stmt.where(~((entry.c.kind == kind) & (entry.c.subject_id == subject_id)))
+    return stmt
+
+
 def search(
     query: str | None,
     scopes: set[str],
@@ -249,42 +297,54 @@ def search(
     exclude: Iterable[tuple[str, int]] = (),
 ) -> Results:
     """Visible entries matching every word (or, with ``any_term``, any word) of ``query``,
-    best first; public ones and those in ``scopes``, never hidden ones."""
+    best first among the newest ``CANDIDATES`` of them; public ones and those in
+    ``scopes``, never hidden ones. One SQL query."""
     terms = parse_terms(query)
     page = min(max(page, 1), MAX_PAGES)
     if not terms:
         return Results([], (), page, False)
+    kinds = None if kinds is None else list(kinds)
     entry = SearchEntry.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
         tsquery = func.to_tsquery(
             literal_column("'simple'::regconfig"), _tsquery_expression(terms, any_term)
         )
         tsv = literal_column("search_entry.tsv")
-        rank = func.ts_rank_cd(tsv, tsquery)
-        stmt = select(entry.c.kind, entry.c.subject_id, entry.c.title, entry.c.body).where(
-            tsv.op("@@")(tsquery)
-        )
-        order = (rank.desc(), entry.c.id.desc())
+        source, match, carried = entry, tsv.op("@@")(tsquery), tsv.label("tsv")
+        # The primary key walked backwards (common words) or a bitmap of the GIN index
+        # sorted (rare ones): the planner picks. One kind is walked on its own
+        # (kind, subject_id) index instead, past none of the other kinds' entries.
+        one_kind = kinds is not None and len(kinds) == 1
+        newest_first = entry.c.subject_id.desc() if one_kind else entry.c.id.desc()
     else:
+        # bm25() works only in the query that matches, so it is computed there, for the
+        # rows FTS5 yields walking its doclists newest first until the limit.
         fts = table(FTS_TABLE, column("rowid"))
-        rank = func.bm25(literal_column(FTS_TABLE), TITLE_WEIGHT, 1.0)
-        stmt = (
-            select(entry.c.kind, entry.c.subject_id, entry.c.title, entry.c.body)
-            .select_from(fts.join(entry, entry.c.id == fts.c.rowid))
-            .where(literal_column(FTS_TABLE).op("MATCH")(_fts_expression(terms, any_term)))
+        source = fts.join(entry, entry.c.id == fts.c.rowid)
+        match = literal_column(FTS_TABLE).op("MATCH")(_fts_expression(terms, any_term))
+        carried = func.bm25(literal_column(FTS_TABLE), TITLE_WEIGHT, 1.0).label("rank")
+        newest_first = fts.c.rowid.desc()
+    newest = (
+        _visible(
+            select(entry.c.id, entry.c.kind, entry.c.subject_id, entry.c.title, entry.c.body)
+            .add_columns(carried)
+            .select_from(source)
+            .where(match),
+            entry,
+            scopes,
+            kinds,
+            list(exclude),
         )
-        order = (rank.asc(), entry.c.id.desc())
-    stmt = stmt.where(
-        entry.c.is_hidden == false(),
-        or_(entry.c.scope.is_(None), entry.c.scope.in_(sorted(scopes))),
+        .order_by(newest_first)
+        .limit(CANDIDATES)
+        .subquery("newest")
     )
-    if kinds is not None:
-        stmt = stmt.where(entry.c.kind.in_(list(kinds)))
-    for kind, subject_id in exclude:
-        stmt = stmt.where(~((entry.c.kind == kind) & (entry.c.subject_id == subject_id)))
-    rows = db.session.execute(
-        stmt.order_by(*order).limit(per_page + 1).offset((page - 1) * per_page)
-    ).all()
+    # PostgreSQL ranks out here: in the subquery a bitmap plan would rank every match.
+    best_first = func.ts_rank_cd(newest.c.tsv, tsquery).desc() if postgres else newest.c.rank.asc()
+    stmt = select(newest.c.kind, newest.c.subject_id, newest.c.title, newest.c.body).order_by(
+        best_first, newest.c.id.desc()
+    )
+    rows = db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
     hits = [Hit(r.kind, r.subject_id, r.title, r.body, tuple(terms)) for r in rows[:per_page]]
     return Results(hits, tuple(terms), page, len(rows) > per_page)

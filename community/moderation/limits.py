@@ -1,11 +1,12 @@
-"""Per-member rate limits on posting, reacting and flagging, in one place.
+"""Per-member rate limits on posting, reacting, voting and flagging, in one place.
 
 Each is one Flask-Limiter limit shared by the pages and the API (one budget per member,
 whichever way they write), keyed by the member's id (the API token's member, or the
 session's; a visitor by address). The limits come from the configuration, read when
-a request is checked: ``POST_RATE_LIMIT`` (new topics and replies), ``REACT_RATE_LIMIT``
-and ``FLAG_RATE_LIMIT``, each like "10 per minute;60 per hour"; with Redis configured
-(``REDIS_URL``) every process shares the counts.
+a request is checked: ``POST_RATE_LIMIT`` (new topics, replies, ideas and comments),
+``REACT_RATE_LIMIT``, ``VOTE_RATE_LIMIT`` (votes on ideas) and ``FLAG_RATE_LIMIT``, each
+like "10 per minute;60 per hour"; with Redis configured (``REDIS_URL``) every process
+shares the counts.
 
 Only what succeeded counts (a page's redirect after a POST, an API's 2xx): previews,
 refused forms and errors cost nothing. A member over a limit gets a 429 saying when to
@@ -37,6 +38,7 @@ _KEY = "mitmach.rate_limit_key"  # per request, in the WSGI environ
 DEFAULTS = {
     "POST_RATE_LIMIT": "10 per minute;60 per hour",
     "REACT_RATE_LIMIT": "30 per minute;300 per hour",
+    "VOTE_RATE_LIMIT": "30 per minute;300 per hour",
     "FLAG_RATE_LIMIT": "10 per minute;50 per day",
 }
 
@@ -120,6 +122,15 @@ reacting_limit = _limit(
     "member-reacting",
     lambda limit, when: _(
         "You are reacting faster than allowed (%(limit)s). Please try again %(when)s.",
+        limit=limit,
+        when=when,
+    ),
+)
+voting_limit = _limit(
+    "VOTE_RATE_LIMIT",
+    "member-voting",
+    lambda limit, when: _(
+        "You are voting faster than allowed (%(limit)s). Please try again %(when)s.",
         limit=limit,
         when=when,
     ),

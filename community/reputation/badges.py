@@ -96,6 +96,13 @@ BADGES: dict[str, Badge] = {
             EventCount("idea_shipped_author"),
         ),
         Badge(
+            "challenge_winner",
+            _l("Challenge winner"),
+            _l("An idea of theirs won a co-creation challenge."),
+            SILVER,
+            EventCount("challenge_won"),
+        ),
+        Badge(
             "elected",
             _l("Elected to parliament"),
             _l("Elected to the customer parliament."),

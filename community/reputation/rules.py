@@ -33,6 +33,7 @@ RULES: dict[str, Rule] = {
         Rule("idea_upvoted", 10, _l("Idea upvoted"), capped=True, vote=True, helpful=True),
         Rule("idea_shipped_author", 50, _l("Your idea shipped"), helpful=True),
         Rule("idea_shipped_voter", 2, _l("An idea you voted for shipped")),
+        Rule("challenge_won", 25, _l("Your idea won a challenge"), helpful=True),
         Rule("answer_accepted", 15, _l("Answer accepted"), helpful=True),
         Rule("post_kudos", 5, _l("Kudos on a post"), capped=True, vote=True, helpful=True),
         Rule(

@@ -27,6 +27,8 @@ from community.extensions import db
 from community.scale.bulk import Bulk, names
 from community.scale.forum_plan import plan_forums
 from community.scale.forum_rows import write_forums
+from community.scale.ideas import plan_ideas
+from community.scale.ideas_rows import write_ideas
 from community.scale.ledger import run_ledger
 from community.scale.members import plan_members, write_members
 from community.scale.moderation_plan import plan_moderation
@@ -42,13 +44,15 @@ __all__ = ["SIZES", "ScaleError", "build", "seed_database"]
 # one sort per index instead of millions of random inserts.
 REINDEXED = names(
     "audit_entry badge_award category_reputation daily_reputation flag forum_post "
-    "forum_reaction forum_topic forum_topic_tag forum_topic_user reputation_event "
-    "review_item search_entry"
+    "forum_reaction forum_topic forum_topic_tag forum_topic_user idea idea_comment idea_follow "
+    "idea_status_change idea_tag_link idea_vote period_reputation reputation_event review_item "
+    "search_entry"
 )
 # Tables with an id sequence to move past the ids written here (PostgreSQL).
 SEQUENCED = [
     *REINDEXED,
     *names("api_token forum_category forum_tag maven_designation penalty product user_account"),
+    *names("idea_merge idea_tag"),
 ]
 
 
@@ -106,6 +110,9 @@ def build(
             )
             texts = Texts(rng("texts"))
             rows[0] = write_forums(bulk, rng("bodies"), forums, members, texts, timeline)
+        with part("ideas") as rows:
+            ideas = plan_ideas(rng("ideas"), scale, members, timeline)
+            rows[0] = write_ideas(bulk, rng("idea-bodies"), ideas, members, texts, timeline)
         with part("reputation") as rows:
             ledger = run_ledger(
                 bulk, rng("ledger"), forums, moderation, members, timeline, scale.events

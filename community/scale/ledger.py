@@ -1,25 +1,32 @@
 """The reputation ledger, day by day in time order, with what ``reputation rebuild``
 recomputes from it: members' totals, category totals, daily roll-ups (one row per
-member, day and category that has events, as the rebuild counts them) and the daily cap
-counters. Automatic badges are awarded at the event that earns them, as the ledger's
-``after_event`` does.
+member, day and category that has events, as the rebuild counts them), the period
+roll-ups of the maven boards (weeks and months from the days, years from the months, all
+time from the years; settled, with their ladders) and the daily cap counters. Automatic
+badges are awarded at the event that earns them, as the ledger's ``after_event`` does.
 
 Where the events come from is ``ledger_sources``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from community.reputation.badges import RULES_BY_REASON, TENURE_BADGES
 from community.reputation.models import (
+    PERIOD_KINDS,
     BadgeAward,
     CategoryReputation,
     DailyReputation,
+    PeriodLadder,
+    PeriodReputation,
     ReputationDay,
     ReputationEvent,
+    period_key,
 )
 from community.reputation.rules import DAILY_CAP, RULES
 from community.scale.bulk import Bulk, names
@@ -40,6 +47,8 @@ EVENT_COLUMNS = names(
     "id user_id reason requested points subject_type subject_id actor_id category_type "
     "category_id day created_at reverses_id"
 )
+PERIOD_COLUMNS = names("period starts_on category_type category_id user_id points counted_points")
+LADDER_COLUMNS = names("period starts_on category_type category_id points members")
 _TENURE = tuple((badge.key, badge.rule.days * DAY) for badge in TENURE_BADGES)  # type: ignore[union-attr]
 
 
@@ -57,6 +66,27 @@ class _Day:
     def __init__(self) -> None:
         self.points: dict[tuple[int, int], int] = {}
         self.capped: dict[int, list[int]] = {}
+
+
+class _Period:
+    """The open period of one kind: its ``starts_on`` and per (member, category index)
+    points, where category 0 (no category) holds the member's overall points."""
+
+    def __init__(self, starts_on: str) -> None:
+        self.starts_on = starts_on
+        self.points: dict[tuple[int, int], int] = {}
+
+    def add(self, points: dict[tuple[int, int], int], overall: bool) -> None:
+        """Add (member, category) points; ``overall``: they are per category and also
+        count in the member's overall row."""
+        mine = self.points
+        for key, value in points.items():
+            if overall:
+                user, cat = key
+                if cat:
+                    mine[key] = mine.get(key, 0) + value
+                key = (user, 0)
+            mine[key] = mine.get(key, 0) + value
 
 
 def run_ledger(
@@ -108,10 +138,13 @@ class _Writer:
         self.standing: dict[tuple[int, str], int] = {}
         self.held: set[tuple[int, str]] = set()
         self.next_id = 1
+        self.periods: dict[str, _Period] = {}
         self.buffers: dict[type, list[tuple]] = {
             ReputationEvent: [],
             DailyReputation: [],
             ReputationDay: [],
+            PeriodReputation: [],
+            PeriodLadder: [],
         }
 
     def run_day(self, day: int, heap: list[Queued]) -> None:
@@ -187,9 +220,49 @@ class _Writer:
         self.buffers[ReputationDay].extend(
             (user, date, used, last) for user, (used, last) in today.capped.items()
         )
+        self._add_to_periods(dt.date.fromisoformat(date), today.points)
         for model, rows in self.buffers.items():
             if len(rows) >= FLUSH:
                 self._flush(model)
+
+    def _add_to_periods(self, day: dt.date, points: dict[tuple[int, int], int]) -> None:
+        """A day into its week and month; a month that ends goes into its year, a year
+        into all time (``reputation rebuild`` adds them up the same way)."""
+        for kind in PERIOD_KINDS:
+            starts_on = period_key(kind, day).isoformat()
+            period = self.periods.get(kind)
+            if period is not None and period.starts_on != starts_on:
+                self._close_period(kind)
+            if kind not in self.periods:
+                self.periods[kind] = _Period(starts_on)
+        self.periods["week"].add(points, overall=True)
+        self.periods["month"].add(points, overall=True)
+
+    def _close_period(self, kind: str) -> None:
+        """Write a period's rows (settled) and its ladders; a month or year also goes
+        into the next larger period."""
+        period = self.periods.pop(kind)
+        larger = {"month": "year", "year": "all"}.get(kind)
+        if larger is not None:  # open: periods close smallest first
+            self.periods[larger].add(period.points, overall=False)
+        categories = self.categories
+        rows = sorted(
+            (categories[cat], user, points) for (user, cat), points in period.points.items()
+        )
+        self.buffers[PeriodReputation].extend(
+            (kind, period.starts_on, *category, user, points, points)
+            for category, user, points in rows
+        )
+        counts: dict[tuple[str, int], Counter[int]] = {}
+        for category, _user, points in rows:
+            if points > 0:
+                counts.setdefault(category, Counter())[points] += 1
+        ladder = self.buffers[PeriodLadder]
+        for category, counted in counts.items():
+            members = 0
+            for points in sorted(counted, reverse=True):
+                members += counted[points]
+                ladder.append((kind, period.starts_on, *category, points, members))
 
     def _flush(self, model: type) -> None:
         rows = self.buffers[model]
@@ -197,6 +270,8 @@ class _Writer:
             ReputationEvent: EVENT_COLUMNS,
             DailyReputation: ["user_id", "day", "category_type", "category_id", "points"],
             ReputationDay: ["user_id", "day", "capped_points", "last_grant"],
+            PeriodReputation: PERIOD_COLUMNS,
+            PeriodLadder: LADDER_COLUMNS,
         }[model]
         written = self.bulk.insert(model, columns, rows)
         self.ledger.rows += written
@@ -205,6 +280,9 @@ class _Writer:
         rows.clear()
 
     def finish(self) -> None:
+        for kind in PERIOD_KINDS:  # smaller first: each goes into the next
+            if kind in self.periods:
+                self._close_period(kind)
         for model in list(self.buffers):
             self._flush(model)
         categories = self.categories

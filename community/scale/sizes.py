@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from community.scale.words import PRODUCTS
+
 # The issue's large dataset, for what exists now.
 LARGE = {
     "members": 100_000,
@@ -12,6 +14,11 @@ LARGE = {
     "reactions": 2_000_000,
     "events": 5_000_000,
     "flags": 5_000,
+    # The ideas portal (issue 7): 500 products, most of them with a few ideas.
+    "products": 500,
+    "ideas": 20_000,
+    "idea_votes": 2_000_000,
+    "idea_comments": 100_000,
 }
 SIZES: dict[str, float] = {"large": 1.0, "small": 0.01}
 
@@ -31,6 +38,10 @@ class Scale:
     reactions: int
     events: int
     flags: int
+    products: int
+    ideas: int
+    idea_votes: int
+    idea_comments: int
     # Members with an API token for the benchmark's writes, and lines each one gets.
     writers: int
     lines_per_writer: int = LINES_PER_WRITER
@@ -63,6 +74,11 @@ def scale_of(name: str, factor: float | None = None) -> Scale:
         events=part("events", 600),
         # Enough for a full review queue page and a moderation history at every size.
         flags=part("flags", 200 if full_size else 12),
+        # The forums' four products at least; enough ideas for every status.
+        products=part("products", len(PRODUCTS)),
+        ideas=part("ideas", 40),
+        idea_votes=part("idea_votes", 400),
+        idea_comments=part("idea_comments", 120),
         writers=writers,
     )
 

@@ -2,8 +2,8 @@
 
 Pages are the app's real URLs (``url_for``) for the seeded dataset. The write files hold
 ``<bearer token> <path>`` lines, every one a (member, target) pair not used yet, read
-from the database as it is now: posts nobody reacted to, open topics. So after a
-benchmark run, asking again gives fresh lines.
+from the database as it is now: posts nobody reacted to, open topics, ideas the member
+has not voted for. So after a benchmark run, asking again gives fresh lines.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from community.accounts.models import ApiToken, User
 from community.extensions import db
 from community.forums.models import ForumCategory, Post, Topic
 from community.forums.services.common import PER_PAGE
+from community.ideas.models import CLOSED_STATUSES, Idea, IdeaStatus, IdeaVote
 from community.scale.members import PASSWORD, TEAM, TOKEN_NAME, token_secret
 from community.scale.sizes import LINES_PER_WRITER
 from community.scale.totals import read_manifest
@@ -47,8 +48,10 @@ def targets(out: Path) -> dict[str, Any]:
     writers = _writers(int(manifest["seed"]))
     reactions = out / "reactions.txt"
     replies = out / "replies.txt"
+    votes = out / "idea-votes.txt"
     _write_lines(reactions, writers, _reaction_paths(manifest, writers))
     _write_lines(replies, writers, _reply_paths(manifest, writers))
+    _write_vote_lines(votes, writers)
     return {
         "size": manifest["scale"],
         "login": {"username": TEAM, "password": PASSWORD},
@@ -56,6 +59,13 @@ def targets(out: Path) -> dict[str, Any]:
         "writes": [
             {"page": "reaction (API)", "method": "POST", "file": str(reactions), "body": None},
             {"page": "reply (API)", "method": "POST", "file": str(replies), "body": REPLY_BODY},
+            {
+                "page": "idea vote (API)",
+                "method": "POST",
+                "file": str(votes),
+                "body": None,
+                "table": IdeaVote.__tablename__,
+            },
         ],
     }
 
@@ -85,7 +95,32 @@ def _pages(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         _page("mavens all time", url_for("reputation.mavens", period="all"), simple=True),
         _page("search", url_for("site.search", q=manifest["search"])),
         _page("review queue", url_for("moderation.queue"), auth=True),
+        _page("ideas list", url_for("ideas.index")),
+        _page("idea page", url_for("ideas.idea", idea_id=_popular_idea()), simple=True),
+        _page("roadmap", url_for("ideas.roadmap")),
     ]
+
+
+def _votable():
+    """SQL: the ideas that take votes (not closed, hidden or merged)."""
+    return (
+        Idea.status.not_in([s.value for s in CLOSED_STATUSES]),
+        Idea.hidden_at.is_(None),
+        Idea.merged_into_id.is_(None),
+    )
+
+
+def _popular_idea() -> int:
+    """The open idea with the most votes."""
+    idea_id = db.session.scalar(
+        select(Idea.id)
+        .where(*_votable(), Idea.status == IdeaStatus.OPEN.value)
+        .order_by(Idea.vote_count.desc(), Idea.id)
+        .limit(1)
+    )
+    if idea_id is None:
+        raise TargetsError("the dataset has no open idea")
+    return idea_id
 
 
 def _listed(category: ForumCategory):
@@ -164,6 +199,43 @@ def _reply_paths(manifest: dict[str, Any], writers: list) -> list[tuple[int, str
         .limit(len(writers) * LINES_PER_WRITER)
     ).all()
     return [(0, url_for("api.create_post", topic_id=topic_id)) for (topic_id,) in rows]
+
+
+def _write_vote_lines(path: Path, writers: list[tuple[int, str]]) -> int:
+    """Line n is writer n mod W (as in ``_write_lines``); each writer's lines go to
+    distinct ideas that take votes and that they have not voted for, spread over the
+    ideas so that concurrent votes seldom meet on one row."""
+    ideas = list(db.session.scalars(select(Idea.id).where(*_votable()).order_by(Idea.id.desc())))
+    if len(ideas) < LINES_PER_WRITER:
+        raise TargetsError(f"too few ideas that take votes for {path.name}: {len(ideas)}")
+    writer_ids = [user_id for user_id, _secret in writers]
+    voted: dict[int, set[int]] = {}
+    for start in range(0, len(writer_ids), 1_000):  # bounded IN lists
+        for user_id, idea_id in db.session.execute(
+            select(IdeaVote.user_id, IdeaVote.idea_id).where(
+                IdeaVote.user_id.in_(writer_ids[start : start + 1_000])
+            )
+        ):
+            voted.setdefault(user_id, set()).add(idea_id)
+    chosen: list[list[int]] = []
+    for w, user_id in enumerate(writer_ids):
+        taken = voted.get(user_id, set())
+        mine: list[int] = []
+        for step in range(len(ideas)):
+            idea_id = ideas[(w * LINES_PER_WRITER + step) % len(ideas)]
+            if idea_id not in taken:
+                mine.append(idea_id)
+                if len(mine) == LINES_PER_WRITER:
+                    break
+        chosen.append(mine)
+    lines = [
+        f"{writers[w][1]} {url_for('api.vote_for_idea', idea_id=chosen[w][r])}\n"
+        for r in range(LINES_PER_WRITER)
+        for w in range(len(writers))
+        if r < len(chosen[w])
+    ]
+    path.write_text("".join(lines))
+    return len(lines)
 
 
 def _write_lines(path: Path, writers: list[tuple[int, str]], targets: list[tuple[int, str]]) -> int:

@@ -25,6 +25,7 @@ from community.site import bp
 KIND_LABELS = {
     "forum_topic": _l("Topic"),
     "forum_post": _l("Reply"),
+    "idea": _l("Idea"),
 }
 # Kinds whose hits are named after what they answer ("Re: <topic title>").
 REPLY_KINDS = frozenset({"forum_post"})

@@ -16,6 +16,7 @@ from community.site.forms import BrandingForm
 SECTIONS = [
     ("forums", _l("Forums"), "forums.index"),
     ("ideas", _l("Ideas"), "ideas.index"),
+    ("roadmap", _l("Roadmap"), "ideas.roadmap"),
     ("products", _l("Products"), "catalog.index"),
     ("parliament", _l("Parliament"), "parliament.index"),
     ("mavens", _l("Mavens"), "reputation.mavens"),

@@ -72,7 +72,7 @@ REPLY = object()  # stands for the reply's id
     [
         ({"kind": "forum_post", "reason": "spam"}, "id"),
         ({"kind": "forum_post", "id": "7", "reason": "spam"}, "id"),
-        ({"kind": "idea", "id": REPLY, "reason": "spam"}, "kind"),
+        ({"kind": "no_such_kind", "id": REPLY, "reason": "spam"}, "kind"),
         ({"kind": "forum_post", "id": REPLY, "reason": "rude"}, "reason"),
         ({"kind": "forum_post", "id": REPLY, "reason": "other", "text": ""}, "text"),
         ({"kind": "forum_post", "id": REPLY, "reason": "spam", "text": 5}, "text"),

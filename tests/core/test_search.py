@@ -295,3 +295,86 @@ def test_words_joined_by_dots_or_at_signs_are_found_on_both_databases(db, text, 
     add(1, "", text)
 
     assert found(query) == [1]
+
+
+# ---------------------------------------------------------------- the bound on ranking
+# Only the newest CANDIDATES visible matches are ranked (issue 6: the cost of a search must
+# not grow with the data). A small bound shows what it keeps and what it leaves out.
+
+
+def test_only_the_newest_matches_are_ranked_best_first_among_them(db, monkeypatch):
+    add(1, "Lamp", "")  # a title match, the oldest
+    add(2, "Desk", "A lamp here.")
+    add(3, "Lamp", "")
+    add(4, "Desk", "A lamp here.")
+    for n in range(5, 15):  # a word in every entry would weigh nothing (bm25)
+        add(n, "Chair", "Made of wood.")
+
+    # Equal ranks: the newer first.
+    assert found("lamp") == [3, 1, 4, 2]
+
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    assert found("lamp") == [3, 4, 2]
+
+
+def test_hidden_and_restricted_entries_do_not_take_places_among_the_newest(db, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for n in (1, 2, 3):
+        add(n, f"Lamp {n}", "")
+    add(4, "Lamp 4", "", hidden=True)
+    add(5, "Lamp 5", "", scope="group:1")
+    add(6, "Lamp 6", "", kind=OTHER_KIND)
+
+    assert sorted(found("lamp")) == [3, 6]
+    assert sorted(found("lamp", {"group:1"})) == [5, 6]
+    assert sorted(found("lamp", kinds=[KIND])) == [2, 3]
+    assert sorted(found("lamp", exclude=[(OTHER_KIND, 6)])) == [2, 3]
+
+    search.set_hidden(KIND, [3], True)
+    assert sorted(found("lamp", kinds=[KIND])) == [1, 2]
+
+
+def test_one_kind_takes_its_newest_entries(db, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for n in (1, 2, 3):
+        add(n, f"Lamp {n}", "")
+        add(n, f"Lamp {n}", "", kind=OTHER_KIND)
+
+    assert sorted(found("lamp", kinds=[KIND])) == [2, 3]
+    assert sorted(found("lamp", kinds=[OTHER_KIND])) == [2, 3]
+    assert [(h.kind, h.subject_id) for h in search.search("lamp", set()).hits] == [
+        (OTHER_KIND, 3),
+        (KIND, 3),
+    ]
+
+
+def test_pages_divide_the_newest_matches_without_gaps_or_repeats(db, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    for n in range(1, 8):
+        add(n, f"Lamp number {n}", "")
+
+    pages = [search.search("lamp", set(), page=p, per_page=2) for p in (1, 2, 3, 4)]
+
+    assert [(len(r.hits), r.has_next) for r in pages] == [
+        (2, True),
+        (2, True),
+        (1, False),
+        (0, False),
+    ]
+    every = [h.subject_id for r in pages for h in r.hits]
+    assert sorted(every) == [3, 4, 5, 6, 7]
+
+
+def test_every_reachable_page_lies_within_the_ranked_matches():
+    assert search.CANDIDATES >= search.MAX_PAGES * search.PER_PAGE
+
+
+def test_a_search_is_one_query(db, count_queries):
+    for n in range(1, 4):
+        add(n, f"Lamp {n}", "")
+
+    with count_queries() as statements:
+        results = search.search("lamp", {"group:1"}, kinds=[KIND], exclude=[(KIND, 1)])
+
+    assert [h.subject_id for h in results.hits] == [3, 2]
+    assert len(statements) == 1

@@ -36,6 +36,8 @@ from community.reputation.models import (
     BadgeCount,
     CategoryReputation,
     DailyReputation,
+    PeriodLadder,
+    PeriodReputation,
     ReputationDay,
     ReputationEvent,
 )
@@ -95,13 +97,16 @@ def _clean(made: Made) -> None:
         ReputationEvent,
         CategoryReputation,
         DailyReputation,
+        PeriodReputation,
         ReputationDay,
         SandboxUsage,
         ForumVisit,
     ):
         db.session.execute(delete(model).where(model.user_id.in_(users)))
-    # Holder counts are committed only by these tests: start the next one from zero.
+    # Holder counts and board ladders are committed only by these tests: start the next
+    # one from zero.
     db.session.execute(delete(BadgeCount))
+    db.session.execute(delete(PeriodLadder))
     db.session.execute(delete(User).where(User.id.in_(users)))
 
 

@@ -122,7 +122,7 @@ def test_other_needs_a_text_and_reasons_are_checked(db, thread):
         flags.flag(member, "forum_post", reply.id, "spam", "x" * 501)
     assert error.value.field == "text"
     with pytest.raises(InvalidInput) as error:
-        flags.flag(member, "idea", reply.id, "spam")
+        flags.flag(member, "no_such_kind", reply.id, "spam")
     assert error.value.field == "kind"
     made = flags.flag(member, "forum_post", reply.id, "other", "Copied from another site")
     assert (made.reason, made.text) == ("other", "Copied from another site")
@@ -465,7 +465,7 @@ def test_the_flag_page_refuses_newcomers_bad_items_and_visitors(app, db, thread,
     assert newcomer.post("/mod/flag", data={**args, "reason": "spam"}).status_code == 403
     member = app.test_client()
     login(member, flagger())
-    assert member.get("/mod/flag", query_string={"kind": "idea", "id": 1}).status_code == 400
+    assert member.get("/mod/flag", query_string={"kind": "nothing", "id": 1}).status_code == 400
     assert member.get("/mod/flag").status_code == 400
     missing = {"kind": "forum_post", "id": 10_000_000}
     assert member.get("/mod/flag", query_string=missing).status_code == 404

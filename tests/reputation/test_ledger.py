@@ -4,15 +4,23 @@ import pytest
 from sqlalchemy import func, select, update
 
 from community.accounts.models import User
+from community.core.db import utcnow
 from community.extensions import db as _db
 from community.reputation import services as reputation
 from community.reputation.models import (
+    ALL_CATEGORIES,
+    ALL_TIME,
     CategoryReputation,
     DailyReputation,
+    PeriodLadder,
+    PeriodReputation,
     ReputationDay,
     ReputationEvent,
+    period_key,
 )
 from community.reputation.rules import DAILY_CAP, RULES
+from community.reputation.services import ledger as ledger_service
+from community.reputation.services.mavens import settle_places
 from community.reputation.services.rebuild import rebuild
 from tests.factories import make_user
 
@@ -168,4 +176,82 @@ def test_rebuild_sees_no_drift_in_an_award_the_cap_cut_to_nothing(db):
     late = make_user()
     capped = reputation.record(author, "idea_upvoted", late, late, category=("product", 77))
     assert capped.points == 0
+    assert rebuild().total_fixed == 0
+
+
+# ---------------------------------------------------------------- period roll-ups
+
+
+def periods_of(user) -> dict[tuple, int]:
+    """(period, starts_on, category) -> points of a member's period roll-ups."""
+    rows = _db.session.scalars(select(PeriodReputation).where(PeriodReputation.user_id == user.id))
+    return {(r.period, r.starts_on, (r.category_type, r.category_id)): r.points for r in rows}
+
+
+def on_day(monkeypatch, day: dt.date) -> None:
+    moment = dt.datetime.combine(day, dt.time(9), dt.UTC)
+    monkeypatch.setattr(ledger_service, "utcnow", lambda: moment)
+
+
+def test_an_award_moves_its_week_month_year_and_all_time_overall_and_in_its_category(
+    db, monkeypatch
+):
+    author, voter = make_user(), make_user()
+    on_day(monkeypatch, dt.date(2026, 6, 17))  # a Wednesday
+    reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+    reputation.record(author, "answer_accepted", None, None)  # no category: overall only
+
+    starts = {
+        "week": dt.date(2026, 6, 15),
+        "month": dt.date(2026, 6, 1),
+        "year": dt.date(2026, 1, 1),
+        "all": ALL_TIME,
+    }
+    assert periods_of(author) == {
+        **{(period, start, ALL_CATEGORIES): 25 for period, start in starts.items()},
+        **{(period, start, CATEGORY): 10 for period, start in starts.items()},
+    }
+
+
+def test_a_reversal_counts_in_the_period_of_its_own_day(db, monkeypatch):
+    author, voter = make_user(), make_user()
+    sunday, monday = dt.date(2026, 5, 31), dt.date(2026, 6, 1)  # a new week and month
+    on_day(monkeypatch, sunday)
+    event = reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+    on_day(monkeypatch, monday)
+    reputation.reverse_event(event)
+
+    rows = periods_of(author)
+    for category in (ALL_CATEGORIES, CATEGORY):
+        assert rows[("week", dt.date(2026, 5, 25), category)] == 10
+        assert rows[("week", monday, category)] == -10
+        assert rows[("month", dt.date(2026, 5, 1), category)] == 10
+        assert rows[("month", monday, category)] == -10
+        assert rows[("year", dt.date(2026, 1, 1), category)] == 0
+        assert rows[("all", ALL_TIME, category)] == 0
+    assert rebuild().total_fixed == 0
+
+
+def test_rebuild_fixes_drifted_period_roll_ups_and_ladders(db):
+    author, other, voter = make_user(), make_user(), make_user()
+    reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+    reputation.record(other, "answer_accepted", None, None)
+    settle_places()
+    week = period_key("week", utcnow().date())
+    row = db.session.get(PeriodReputation, ("week", week, *ALL_CATEGORIES, author.id))
+    row.points = 99  # drifted
+    db.session.delete(db.session.get(PeriodReputation, ("all", ALL_TIME, *CATEGORY, author.id)))
+    db.session.get(
+        PeriodLadder, ("month", period_key("month", utcnow().date()), "", 0, 15)
+    ).members = 7
+    db.session.flush()
+
+    report = rebuild()
+
+    # Two rows; two rungs: the one changed, and the one the missing row stood on.
+    assert (report.periods_fixed, report.ladders_fixed) == (2, 2), report.examples
+    assert any("period_reputation" in line and "99 -> 10" in line for line in report.examples)
+    db.session.expire_all()
+    assert periods_of(author)[("week", week, ALL_CATEGORIES)] == 10
+    assert periods_of(author)[("all", ALL_TIME, CATEGORY)] == 10
     assert rebuild().total_fixed == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -11,19 +12,28 @@ from sqlalchemy import func, insert, select, update
 from community.accounts import services as accounts
 from community.accounts.models import AnonymousUser, User
 from community.core import subjects
-from community.core.db import utcnow
+from community.core.db import dialect_insert, utcnow, write_together
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db as _db
 from community.notifications.models import Notification
 from community.reputation import services as reputation
 from community.reputation.models import (
+    ALL_CATEGORIES,
+    ALL_TIME,
     CategoryReputation,
     DailyReputation,
     MavenDesignation,
     MavenScore,
+    PeriodLadder,
+    PeriodReputation,
     ReputationEvent,
+    period_key,
+    period_moves,
 )
+from community.reputation.services import ledger as ledger_service
 from community.reputation.services import mavens
+from community.reputation.services.mavens import boards
+from community.reputation.services.rebuild import rebuild
 from tests.conftest import login
 from tests.factories import PASSWORD, make_user
 
@@ -41,6 +51,7 @@ class Thing:
 
 
 def rollup(user, day: dt.date, points: int, category=("", 0)) -> None:
+    """A day's roll-up, with the period roll-ups the ledger moves with it."""
     _db.session.execute(
         insert(DailyReputation).values(
             user_id=user.id,
@@ -50,9 +61,11 @@ def rollup(user, day: dt.date, points: int, category=("", 0)) -> None:
             points=points,
         )
     )
+    write_together(*period_moves(user.id, points, day, category))
 
 
 def set_reputation(user, points: int, category=None) -> None:
+    """Set a member's all-time total (overall or in a category), where the ledger keeps it."""
     if category is None:
         _db.session.execute(update(User).where(User.id == user.id).values(reputation=points))
     else:
@@ -61,6 +74,19 @@ def set_reputation(user, points: int, category=None) -> None:
                 user_id=user.id, category_type=category[0], category_id=category[1], points=points
             )
         )
+    category_type, category_id = category or ALL_CATEGORIES
+    key = {
+        "period": "all",
+        "starts_on": ALL_TIME,
+        "category_type": category_type,
+        "category_id": category_id,
+        "user_id": user.id,
+    }
+    _db.session.execute(
+        dialect_insert(PeriodReputation.__table__)
+        .values(**key, points=points)
+        .on_conflict_do_update(index_elements=list(key), set_={"points": points})
+    )
     _db.session.expire(user)
 
 
@@ -278,6 +304,172 @@ def test_top_percent_is_the_members_place_among_members_with_points(db, count_qu
     assert mavens.top_percent(members[0]) == 100
     assert mavens.top_percent(team) is None
     assert mavens.top_percent(nobody) is None
+
+
+# ---------------------------------------------------------------- boards against a recount
+
+
+def _on_day(monkeypatch, day: dt.date) -> None:
+    """The ledger's clock on ``day`` (noon UTC)."""
+    moment = dt.datetime.combine(day, dt.time(12), dt.UTC)
+    monkeypatch.setattr(ledger_service, "utcnow", lambda: moment)
+
+
+def _award(user, points: int, category=None):
+    """An award of exactly ``points`` (an accepted answer: never capped)."""
+    return reputation.record(user, "answer_accepted", None, None, category=category, points=points)
+
+
+def _recount(period: str, category, today: dt.date) -> list[tuple[int, int, int]]:
+    """(member id, points, place) of a board, recounted from the ledger's events: the
+    ranked members with points in the period (and category), best first, ties by id."""
+    key = period_key(period, today)
+    ranked = set(
+        _db.session.scalars(select(User.id).where(User.role == "member", User.erased_at.is_(None)))
+    )
+    totals: dict[int, int] = {}
+    for event in _db.session.scalars(select(ReputationEvent)):
+        if period_key(period, event.day) != key:
+            continue
+        if category is not None and (event.category_type, event.category_id) != category:
+            continue
+        totals[event.user_id] = totals.get(event.user_id, 0) + event.points
+    rows = sorted((-points, user) for user, points in totals.items() if points > 0)
+    rows = [(user, -points) for points, user in rows if user in ranked]
+    return [(user, points, 1 + sum(p > points for _u, p in rows)) for user, points in rows]
+
+
+def _top_percent_recounted(user) -> int | None:
+    rows = _recount("all", None, dt.date(2026, 1, 1))
+    mine = [points for user_id, points, _place in rows if user_id == user.id]
+    if not mine:
+        return None
+    above = sum(points > mine[0] for _u, points, _p in rows)
+    return max(1, math.ceil(100 * (above + 1) / len(rows)))
+
+
+def _assert_everything_is_the_recount(users, days) -> None:
+    for today in days:
+        for period in mavens.PERIODS:
+            for category in (None, PRODUCT_1, PRODUCT_2):
+                expected = _recount(period, category, today)
+                board = mavens.board(period, category, AnonymousUser(), limit=100, today=today)
+                where = (today, period, category)
+                assert [(e.user.id, e.points, e.rank) for e in board.entries] == expected, where
+                places = {user_id: (place, points) for user_id, points, place in expected}
+                for user in users:
+                    entry = boards._place_of(user, period, category, today)
+                    got = (entry.rank, entry.points) if entry else None
+                    assert got == places.get(user.id), (*where, user.username)
+    for user in users:
+        assert mavens.top_percent(user) == _top_percent_recounted(user), user.username
+
+
+def test_boards_places_and_top_percent_are_the_ledgers_recount_across_periods(db, monkeypatch):
+    """Awards and reversals over a week that spans two years and a Sunday/Monday that
+    starts a new week and month; checked unsettled, partly settled, settled and rebuilt."""
+    users = [make_user(username=f"ranked{n}") for n in range(8)]
+    staff, gone, promoted = make_user(role="team"), make_user(), users[7]
+    everyone = [*users, staff, gone]
+    new_year_eve, new_year = dt.date(2025, 12, 31), dt.date(2026, 1, 1)  # Wed, Thu
+    sunday, monday, wednesday = dt.date(2026, 5, 31), dt.date(2026, 6, 1), dt.date(2026, 6, 3)
+    categories = [None, PRODUCT_1, PRODUCT_2]
+
+    _on_day(monkeypatch, new_year_eve)
+    for n, user in enumerate(everyone):
+        _award(user, 5 + 5 * (n % 4), categories[n % 3])  # ties across members
+    _on_day(monkeypatch, new_year)
+    early = [_award(user, 10, PRODUCT_1) for user in users[:4]]
+    assert mavens.settle_places() > 0
+    _assert_everything_is_the_recount(everyone, [new_year_eve, new_year])
+
+    _on_day(monkeypatch, sunday)
+    late = [_award(user, 7 * (n % 3) + 3, categories[n % 3]) for n, user in enumerate(everyone)]
+    _on_day(monkeypatch, monday)
+    reputation.reverse_event(late[1])  # counts on Monday: the new week and month
+    reputation.reverse_event(early[0])
+    _award(users[5], 40, PRODUCT_2)
+    _on_day(monkeypatch, wednesday)
+    _award(users[6], 3)
+    _award(users[2], -50, PRODUCT_1)  # below zero: off the boards
+    accounts.anonymise(gone)
+    accounts.set_role(promoted, "team")
+    _db.session.flush()
+    days = [new_year_eve, new_year, sunday, monday, wednesday]
+
+    _assert_everything_is_the_recount(everyone, days)  # part settled, part moved since
+    assert mavens.settle_places() > 0
+    _assert_everything_is_the_recount(everyone, days)
+    assert rebuild().total_fixed == 0
+    _assert_everything_is_the_recount(everyone, days)
+
+
+def test_a_place_far_down_a_settled_board_is_counted_on_its_ladder(db, count_queries):
+    users = [make_user() for _ in range(12)]
+    for n, user in enumerate(users):
+        _award(user, 10 * (n // 2 + 1))  # pairs tie
+    mavens.settle_places()
+    _award(users[0], 25)  # moved since: 35 points, after settling
+    last = users[1]  # 10 points: below everyone else
+
+    with count_queries() as queries:
+        entry = boards._place_of(last, "week", None, utcnow().date())
+
+    assert len(queries) == 1
+    assert (entry.rank, entry.points) == (12, 10)
+    assert boards._place_of(users[0], "all", None, utcnow().date()).rank == 7  # 35: after 40s
+    assert mavens.top_percent(last) == 100
+    assert mavens.top_percent(users[-1]) == 9  # 60 points, tied first of 12: ceil(100/12)
+
+
+def _ladders_recounted() -> set[tuple]:
+    """Every rung as the rows' counted points make it: (board..., points, members)."""
+    counted: dict[tuple, list[int]] = {}
+    for row in _db.session.scalars(select(PeriodReputation)):
+        board = (row.period, row.starts_on, row.category_type, row.category_id)
+        if row.counted_points > 0:
+            counted.setdefault(board, []).append(row.counted_points)
+    return {
+        (*board, points, sum(p >= points for p in values))
+        for board, values in counted.items()
+        for points in set(values)
+    }
+
+
+def test_settling_moves_each_ladder_to_what_a_recount_makes_of_it(db):
+    """Random awards and penalties, settled every few events: the ladders moved rung by
+    rung are exactly the ladders recounted, and every place stays the recount's."""
+    rng = random.Random(11)
+    users = [make_user() for _ in range(8)]
+    today = utcnow().date()
+    for step in range(240):
+        _award(
+            rng.choice(users),
+            rng.choice([-30, -5, 1, 2, 3, 5, 8, 13, 40]),
+            rng.choice([None, PRODUCT_1, PRODUCT_2]),
+        )
+        if step % 7 == 6:
+            mavens.settle_places()
+            stored = {
+                (r.period, r.starts_on, r.category_type, r.category_id, r.points, r.members)
+                for r in _db.session.scalars(select(PeriodLadder))
+            }
+            assert stored == _ladders_recounted(), step
+    _assert_everything_is_the_recount(users, [today])
+
+
+def test_settling_changes_no_place_and_leaves_nothing_moved(db):
+    users = [make_user() for _ in range(6)]
+    for n, user in enumerate(users):
+        _award(user, n + 1, PRODUCT_1)
+    today = utcnow().date()
+    before = [boards._place_of(u, "month", PRODUCT_1, today) for u in users]
+
+    assert mavens.settle_places() == 6 * 8  # 4 periods, overall and in the category
+    assert mavens.settle_places() == 0
+    assert [boards._place_of(u, "month", PRODUCT_1, today) for u in users] == before
+    moved = select(func.count()).where(PeriodReputation.points != PeriodReputation.counted_points)
+    assert _db.session.scalar(moved) == 0
 
 
 # ---------------------------------------------------------------- the maven score

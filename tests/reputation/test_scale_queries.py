@@ -67,8 +67,8 @@ def test_boards_and_profile_queries_do_not_grow_from_10_to_10000_events(app, db,
     _bulk_events(members, members[::-1], 10_000)
     many = _counts(client, count_queries)
 
-    # A board adds at most two queries (the viewer's own place) when the viewer has points
-    # in that period but is off the list; beyond that nothing depends on the data's size.
+    # A board adds one query (the viewer's own place) when the viewer has points in that
+    # period but is off the list; beyond that nothing depends on the data's size.
     for path in PAGES:
-        assert many[path] <= few[path] + 2, (path, few[path], many[path])
+        assert many[path] <= few[path] + 1, (path, few[path], many[path])
         assert many[path] <= 10, (path, many[path])

@@ -5,8 +5,6 @@ counts visible content only; the search entry follows the post."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
-from community.core import search
+from community.core import plain_text, search
 from community.core.db import insert_ignore, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
@@ -46,14 +44,11 @@ DUPLICATE_WINDOW = dt.timedelta(seconds=30)
 CLIENT_KEY_MAX = 64
 SLUG_MAX = 80
 RESERVED_SLUGS = frozenset({"reply"})
-_SLUG_JUNK_RE = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(title: str) -> str:
-    """The URL slug of a title: ASCII lower-case words joined by hyphens."""
-    text = unicodedata.normalize("NFKD", title.replace("ß", "ss"))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = _SLUG_JUNK_RE.sub("-", text).strip("-")[:SLUG_MAX].strip("-")
+    """The URL slug of a topic title: ASCII lower-case words joined by hyphens."""
+    slug = plain_text.slugify(title, SLUG_MAX)
     if slug in RESERVED_SLUGS:
         slug += "-topic"  # /t/<id>/reply is the reply page, not a topic called "Reply"
     return slug or "topic"

@@ -9,11 +9,29 @@ from community.reputation.models.ledger import (
     standing,
 )
 from community.reputation.models.mavens import *  # noqa: F403
+from community.reputation.models.periods import (
+    ALL_CATEGORIES,
+    ALL_TIME,
+    PERIOD_KINDS,
+    PeriodLadder,
+    PeriodReputation,
+    period_key,
+    period_moves,
+    period_start,
+)
 
 __all__ = [
+    "ALL_CATEGORIES",
+    "ALL_TIME",
+    "PERIOD_KINDS",
     "CategoryReputation",
     "DailyReputation",
+    "PeriodLadder",
+    "PeriodReputation",
     "ReputationDay",
     "ReputationEvent",
+    "period_key",
+    "period_moves",
+    "period_start",
     "standing",
 ]

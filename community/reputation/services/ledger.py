@@ -129,7 +129,8 @@ def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
 
 def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> list[Any]:
     """The statements that move a member's stored totals by ``delta``: their reputation,
-    their points in the category, and the day's roll-up (nothing for 0 points)."""
+    their points in the category, the day's roll-up and the week's, month's, year's and
+    all time's (nothing for 0 points)."""
     if delta == 0:
         return []
     category_type, category_id = category
@@ -156,6 +157,9 @@ def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> 
             category_id=category_id,
         )
     )
+    from community.reputation.models.periods import period_moves  # the boards' roll-ups
+
+    moves.extend(period_moves(user_id, delta, day, category))
     return moves
 
 

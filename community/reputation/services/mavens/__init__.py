@@ -1,10 +1,13 @@
 """Market mavens: leaderboards, "top x%", the maven score, monthly designations, perks.
 
-Boards for a week, month or year add up the daily roll-ups (never the raw ledger); the
-all-time boards read the stored totals. The maven score is computed from the ledger by
-``designate-mavens`` (monthly, from cron) and stored; pages only read it.
+Every board (week, month, year, all time; overall or per category) reads the period
+roll-ups the ledger keeps (``PeriodReputation``): the top is an index walk, a place is
+counted on the period's ladder (``places``; ``settle_places`` keeps it cheap). The maven
+score is computed from the ledger by ``designate-mavens`` (monthly, from cron) and
+stored; pages only read it.
 """
 
+from community.reputation.models import period_start
 from community.reputation.services.mavens.boards import (
     BOARD_SIZE,
     PERIODS,
@@ -18,7 +21,6 @@ from community.reputation.services.mavens.boards import (
     known_categories,
     parse_category,
     parse_period,
-    period_start,
     top_percent,
 )
 from community.reputation.services.mavens.designations import (
@@ -32,6 +34,7 @@ from community.reputation.services.mavens.designations import (
     mavens_among,
     overall_score,
 )
+from community.reputation.services.mavens.places import settle_places
 from community.reputation.services.mavens.score import (
     compute_scores,
     maven_score,
@@ -64,5 +67,6 @@ __all__ = [
     "parse_category",
     "parse_period",
     "period_start",
+    "settle_places",
     "top_percent",
 ]

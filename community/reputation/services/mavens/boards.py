@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from community.accounts.models import Role, User
 from community.core import subjects
@@ -19,8 +19,15 @@ from community.core.db import utcnow
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.reputation.models import (
+    ALL_TIME,
     CategoryReputation,
-    DailyReputation,
+    PeriodReputation,
+)
+from community.reputation.services.mavens.places import (
+    in_scope,
+    points_of,
+    ranked_above,
+    scope_of,
 )
 
 Category = tuple[str, int]
@@ -70,18 +77,6 @@ def parse_category(value: str | None) -> Category | None:
             _("A category is written as type:id, for example product:7."), field="category"
         )
     return match.group(1), int(match.group(2))
-
-
-def period_start(period: str, today: dt.date) -> dt.date | None:
-    """The first day (UTC calendar) of the period containing ``today``; None for all time.
-    Weeks start on Monday (ISO)."""
-    if period == "week":
-        return today - dt.timedelta(days=today.weekday())
-    if period == "month":
-        return today.replace(day=1)
-    if period == "year":
-        return today.replace(month=1, day=1)
-    return None
 
 
 def category_labels(viewer: Any, categories: Iterable[Category]) -> dict[Category, str | None]:
@@ -137,39 +132,6 @@ class Board:
     viewer_entry: BoardEntry | None
 
 
-def _points_column(period: str, category: Category | None, today: dt.date):
-    """(a FROM clause joined to User, its points column) for the period's board."""
-    start = period_start(period, today)
-    if start is not None:
-        rollups = select(
-            DailyReputation.user_id.label("user_id"),
-            func.sum(DailyReputation.points).label("points"),
-        ).where(DailyReputation.day >= start)
-        if category is not None:
-            rollups = rollups.where(
-                DailyReputation.category_type == category[0],
-                DailyReputation.category_id == category[1],
-            )
-        sub = rollups.group_by(DailyReputation.user_id).subquery()
-        return sub, sub.c.user_id, sub.c.points
-    if category is not None:
-        return CategoryReputation, CategoryReputation.user_id, CategoryReputation.points
-    return None, User.id, User.reputation
-
-
-def _board_select(columns, period: str, category: Category | None, today: dt.date):
-    source, user_id, points = _points_column(period, category, today)
-    stmt = select(*columns(points))
-    if source is not None:
-        stmt = stmt.select_from(User).join(source, user_id == User.id)
-    if source is CategoryReputation and category is not None:
-        stmt = stmt.where(
-            CategoryReputation.category_type == category[0],
-            CategoryReputation.category_id == category[1],
-        )
-    return stmt.where(*_on_boards(), points > 0), points
-
-
 def board(
     period: str,
     category: Category | None,
@@ -178,15 +140,24 @@ def board(
     today: dt.date | None = None,
 ) -> Board:
     """The top members of the period (and category), ranked with ties sharing a place,
-    and the viewer's own place; a fixed number of queries whatever the data size."""
+    and the viewer's own place; a fixed number of queries, each an index walk of a
+    bounded length, whatever the data size."""
     label = None
     if category is not None:
         label = category_labels(viewer, [category])[category]
         if label is None:
             raise NotFound(_("No such category."))
     today = today or utcnow().date()
-    stmt, points = _board_select(lambda p: (User, p), period, category, today)
-    rows = db.session.execute(stmt.order_by(points.desc(), User.id).limit(limit)).all()
+    scope = scope_of(period, category, today)
+    r = PeriodReputation
+    rows = db.session.execute(
+        select(User, r.points)
+        .select_from(r)
+        .join(User, User.id == r.user_id)
+        .where(*in_scope(r, scope), r.points > 0, *_on_boards())
+        .order_by(r.points.desc(), r.user_id)
+        .limit(limit)
+    ).all()
     entries: list[BoardEntry] = []
     for user, user_points in rows:
         same = entries and entries[-1].points == user_points
@@ -202,30 +173,27 @@ def board(
 def _place_of(
     user: User, period: str, category: Category | None, today: dt.date
 ) -> BoardEntry | None:
+    """The member's place on a board (one query); None for the team and without points."""
     if user.is_team or user.is_erased:
         return None
-    mine_stmt, points = _board_select(lambda p: (p,), period, category, today)
-    mine = db.session.scalar(mine_stmt.where(User.id == user.id))
-    if not mine:
+    scope = scope_of(period, category, today)
+    mine = points_of(user.id, scope)
+    points, above = db.session.execute(select(mine, ranked_above(scope, mine))).one()
+    if not points or points <= 0:
         return None
-    above_stmt, points = _board_select(lambda p: (func.count(),), period, category, today)
-    above = db.session.scalar(above_stmt.where(points > mine)) or 0
-    return BoardEntry(above + 1, user, int(mine))
+    return BoardEntry(above + 1, user, int(points))
 
 
 def top_percent(user: User) -> int | None:
-    """The member's all-time place as "top x%" of the members with points (one COUNT
-    query); None for the team and for members without points."""
+    """The member's all-time place as "top x%" of the members with points (one query, a
+    few index look-ups); None for the team and for members without points."""
     if user.is_team or user.is_erased:
         return None
-    mine = select(User.reputation).where(User.id == user.id).scalar_subquery()
-    total, above, included = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((User.reputation > mine, 1), else_=0)), 0),
-            func.coalesce(func.max(case((User.id == user.id, 1), else_=0)), 0),
-        ).where(*_on_boards(), User.reputation > 0)
+    scope = scope_of("all", None, ALL_TIME)
+    mine = points_of(user.id, scope)
+    points, above, total = db.session.execute(
+        select(mine, ranked_above(scope, mine), ranked_above(scope, 0))
     ).one()
-    if not included or not total:
+    if not points or points <= 0 or not total:
         return None
     return max(1, math.ceil(100 * (above + 1) / total))

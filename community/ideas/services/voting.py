@@ -1,0 +1,302 @@
+"""Votes on ideas: one per member per idea, with an importance; a vote budget.
+
+Every count moves by SQL arithmetic in the voting transaction: the idea's votes and
+importance-weighted votes (and its trending score with them) and the voter's open votes
+(``IdeaVoter.open_votes``: their own votes on ideas not closed, which the budget limits).
+The database decides every race: the vote's primary key refuses a second vote, a
+conditional upsert refuses a vote beyond the budget. A vote earns the idea's author
+"idea upvoted" (never for one's own idea); taking it back reverses that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached
+
+from community.accounts import services as accounts
+from community.accounts.models import User
+from community.accounts.services import in_language_of
+from community.core.db import add_to_counter, dialect_insert, utcnow
+from community.core.errors import Conflict, InvalidInput, NotFound
+from community.extensions import db
+from community.ideas.models import Idea, IdeaVote, IdeaVoter, Importance
+from community.ideas.services import common, following
+from community.moderation.services import audit
+from community.moderation.services.penalties import check_can_write
+from community.notifications.services import notify
+from community.reputation import privileges
+from community.reputation import services as reputation
+
+UPVOTED = "idea_upvoted"
+# The team sees at most this many voters on an idea's page.
+VOTERS_SHOWN = 100
+
+
+class OverBudget(Conflict):
+    code = "over_budget"
+
+
+def budget() -> int:
+    """Open votes allowed per member; 0 when the budget is off."""
+    return max(int(current_app.config.get("IDEA_VOTE_BUDGET", 0) or 0), 0)
+
+
+def parse_importance(value: Any) -> Importance:
+    """An importance from a form or JSON value (name or number); InvalidInput otherwise."""
+    if value is None or value == "":
+        return Importance.IMPORTANT
+    if isinstance(value, Importance):
+        return value
+    if isinstance(value, str) and value.upper() in Importance.__members__:
+        return Importance[value.upper()]
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(value)
+        return Importance(int(value))
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("Choose how important it is: nice to have, important or critical."),
+            field="importance",
+        ) from None
+
+
+@dataclass(frozen=True)
+class Balance:
+    used: int
+    budget: int  # 0: no budget
+
+    @property
+    def left(self) -> int | None:
+        return None if not self.budget else max(self.budget - self.used, 0)
+
+
+def balance(user: Any) -> Balance:
+    """The member's open votes and the budget (one query; none for visitors)."""
+    used = 0
+    if getattr(user, "is_authenticated", False):
+        used = (
+            db.session.scalar(select(IdeaVoter.open_votes).where(IdeaVoter.user_id == user.id)) or 0
+        )
+    return Balance(used, budget())
+
+
+def _check_open(idea: Idea) -> None:
+    if idea.is_closed:
+        raise Conflict(_("This idea is closed: it takes no more votes."))
+
+
+def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None = None) -> IdeaVote:
+    """The member's vote for ``idea`` (Conflict when they voted already, the idea is
+    closed, or the budget is used up; nothing changes then). ``proxy_by``: a team member
+    recording it on the member's behalf (outside their budget, and they are told)."""
+    if proxy_by is None:
+        check_can_write(user)
+        common.require_member(user, _("Please sign in to vote."))
+        privileges.require(user, "vote")
+    _check_open(idea)
+    weight = parse_importance(importance)
+    now = utcnow()
+    table = IdeaVote.__table__
+    values = {
+        "idea_id": idea.id,
+        "user_id": user.id,
+        "importance": int(weight),
+        "proxy_by_id": proxy_by.id if proxy_by is not None else None,
+        "created_at": now,
+    }
+    if proxy_by is None:
+        _take_from_budget(user.id)
+    inserted = db.session.execute(
+        dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.idea_id)
+    ).first()
+    if inserted is None:
+        if proxy_by is None:
+            _move_open_votes(user.id, -1)  # what the budget just counted
+        raise Conflict(_("You have already voted for this idea."))
+    move_votes(idea, +1, int(weight))
+    following.follow_by_default(user.id, idea.id)
+    author = db.session.get(User, idea.author_id)
+    assert author is not None
+    reputation.record(author, UPVOTED, idea, actor=user, category=("product", idea.product_id))
+    return _attached(IdeaVote(**values))
+
+
+def proxy_vote(actor: User, idea: Idea, username: str | None, importance: Any = None) -> IdeaVote:
+    """A team member records a customer's vote on their behalf (e.g. from a sales call):
+    labelled as a proxy vote, outside the customer's budget, the customer is told and
+    can withdraw it. Audited."""
+    common.require_team(actor)
+    name = (username or "").strip()
+    try:
+        member = accounts.get_by_username(name)
+    except NotFound:
+        raise InvalidInput(_("There is no member with this username."), field="username") from None
+    if member.is_team or member.is_erased:
+        raise InvalidInput(_("Record votes for customers only."), field="username")
+    vote_row = vote(member, idea, importance, proxy_by=actor)
+    audit(actor, "idea.proxy_vote", idea, {"member": member.id, "importance": vote_row.importance})
+    with in_language_of(member):
+        text = _(
+            "%(name)s of the team recorded your vote for “%(title)s”. Not yours? Withdraw it "
+            "on the idea's page.",
+            name=actor.name,
+            title=idea.title,
+        )
+    notify(member, "idea", idea, text)
+    return vote_row
+
+
+def vote_for_own_idea(author: User, idea: Idea) -> IdeaVote:
+    """The author's own vote on a new idea: always given (even beyond the budget, which
+    it then counts towards), earning nothing."""
+    values = {
+        "idea_id": idea.id,
+        "user_id": author.id,
+        "importance": int(Importance.IMPORTANT),
+        "proxy_by_id": None,
+        "created_at": utcnow(),
+    }
+    db.session.execute(dialect_insert(IdeaVote.__table__).values(**values))
+    _move_open_votes(author.id, +1)
+    move_votes(idea, +1, int(Importance.IMPORTANT))
+    return _attached(IdeaVote(**values))
+
+
+def unvote(user: User, idea: Idea) -> bool:
+    """Take the member's vote back (False when there was none); Conflict on a closed idea
+    (its votes are part of its history)."""
+    common.require_member(user, _("Please sign in to vote."))
+    _check_open(idea)
+    row = db.session.execute(
+        delete(IdeaVote)
+        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
+        .returning(IdeaVote.importance, IdeaVote.proxy_by_id),
+        execution_options={"synchronize_session": "fetch"},
+    ).first()
+    if row is None:
+        return False
+    importance, proxy_by_id = row
+    if proxy_by_id is None:
+        _move_open_votes(user.id, -1)
+    move_votes(idea, -1, -int(importance))
+    reputation.reverse(idea, UPVOTED, actor=user)
+    return True
+
+
+def set_importance(user: User, idea: Idea, importance: Any) -> IdeaVote:
+    """Change how important the member's vote says the idea is."""
+    common.require_member(user, _("Please sign in to vote."))
+    _check_open(idea)
+    weight = int(parse_importance(importance))
+    vote_row = db.session.scalar(
+        select(IdeaVote)
+        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
+        .with_for_update()
+    )
+    if vote_row is None:
+        raise Conflict(_("You have not voted for this idea."))
+    change = weight - vote_row.importance
+    if change:
+        vote_row.importance = weight
+        db.session.flush()
+        common.move_idea(idea, weighted_votes=Idea.weighted_votes + change)
+    return vote_row
+
+
+def my_vote(user: Any, idea: Idea) -> IdeaVote | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.get(IdeaVote, (idea.id, user.id))
+
+
+def voters(idea: Idea, limit: int = VOTERS_SHOWN) -> list[IdeaVote]:
+    """The newest votes on ``idea`` with their members, for the team (one query)."""
+    return list(
+        db.session.scalars(
+            select(IdeaVote)
+            .options(joinedload(IdeaVote.user))
+            .where(IdeaVote.idea_id == idea.id)
+            .order_by(IdeaVote.created_at.desc(), IdeaVote.user_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def voted_ids(user: Any, idea_ids: list[int]) -> set[int]:
+    """Of ``idea_ids``, those the member voted for (one query; none for visitors)."""
+    if not idea_ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(IdeaVote.idea_id).where(
+                IdeaVote.user_id == user.id, IdeaVote.idea_id.in_(idea_ids)
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- stored counts
+
+
+def _take_from_budget(user_id: int) -> None:
+    """Count one more open vote, refused (OverBudget) when that would pass the budget;
+    one conditional upsert, so concurrent votes never pass it."""
+    limit = budget()
+    table = IdeaVoter.__table__
+    insert = dialect_insert(table).values(user_id=user_id, open_votes=1)
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={"open_votes": table.c.open_votes + 1},
+        where=(table.c.open_votes < limit) if limit else None,
+    ).returning(table.c.open_votes)
+    taken = db.session.execute(stmt).first()
+    if taken is None or (limit and taken[0] > limit):
+        raise OverBudget(
+            _(
+                "You have used all %(n)d of your votes. Take one back, or wait until an "
+                "idea you voted for ships or closes.",
+                n=limit,
+            )
+        )
+
+
+def _move_open_votes(user_id: int, delta: int) -> None:
+    """Move a member's open votes (not checked against the budget: the author's own vote,
+    taking a vote back)."""
+    add_to_counter(IdeaVoter, "open_votes", delta, user_id=user_id)
+
+
+def refund_open_votes(idea_id: int, delta: int) -> None:
+    """Give back (``delta`` -1) or take again (+1) one open vote from each member with an
+    own vote on the idea: when it closes, or reopens (one statement)."""
+    own_voters = select(IdeaVote.user_id).where(
+        IdeaVote.idea_id == idea_id, IdeaVote.proxy_by_id.is_(None)
+    )
+    db.session.execute(
+        update(IdeaVoter)
+        .where(IdeaVoter.user_id.in_(own_voters))
+        .values(open_votes=IdeaVoter.open_votes + delta),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def move_votes(idea: Idea, votes: int, weighted: int) -> None:
+    """Move the idea's votes and weighted votes, then its trending score with them (the
+    row stays locked in between, so the score follows the count it was computed from)."""
+    common.move_idea(
+        idea,
+        vote_count=Idea.vote_count + votes,
+        weighted_votes=Idea.weighted_votes + weighted,
+    )
+    common.move_idea(idea, hot=common.hot_score(idea.vote_count, idea.created_at))
+
+
+def _attached(vote_row: IdeaVote) -> IdeaVote:
+    make_transient_to_detached(vote_row)  # the row exists: attach it without a query
+    db.session.add(vote_row)
+    return vote_row

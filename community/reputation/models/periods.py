@@ -1,0 +1,157 @@
+"""Reputation per period (week, month, year, all time): the maven boards' stored roll-ups,
+and the ladders members' places are counted on.
+
+``PeriodReputation`` holds one row per member, period and category, plus the member's
+overall row for the period (the empty category key, as ``MavenScore`` has it); the ledger
+moves both with every event (``period_moves``), so a board is an index walk from the
+top. A place ("how many members have more points than x") is counted on the period's
+``PeriodLadder``: the rows' ``counted_points`` as ``settle_places`` last saw them, summed
+from the top, corrected by the rows whose points moved since (``points <>
+counted_points``: a small partial index). So a place costs a few index look-ups plus the
+rows changed since the last settling, whatever the number of members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from community.accounts.models import User
+from community.core.db import BigId, dialect_insert
+from community.extensions import db
+
+__all__ = [
+    "ALL_CATEGORIES",
+    "ALL_TIME",
+    "PERIOD_KINDS",
+    "PeriodLadder",
+    "PeriodReputation",
+    "period_key",
+    "period_moves",
+    "period_start",
+]
+
+# The overall row of a member and period: every category and none (MavenScore's key).
+ALL_CATEGORIES = ("", 0)
+PERIOD_KINDS = ("week", "month", "year", "all")
+# The all-time period's key.
+ALL_TIME = dt.date(1, 1, 1)
+_UNSETTLED = "points <> counted_points"
+_UNRANKED = "role <> 'member' OR erased_at IS NOT NULL"
+
+
+def period_start(period: str, today: dt.date) -> dt.date | None:
+    """The first day (UTC calendar) of the period containing ``today``; None for all time.
+    Weeks start on Monday (ISO)."""
+    if period == "week":
+        return today - dt.timedelta(days=today.weekday())
+    if period == "month":
+        return today.replace(day=1)
+    if period == "year":
+        return today.replace(month=1, day=1)
+    return None
+
+
+def period_key(period: str, day: dt.date) -> dt.date:
+    """The stored ``starts_on`` of the period containing ``day`` (ALL_TIME for all time)."""
+    return period_start(period, day) or ALL_TIME
+
+
+class PeriodReputation(db.Model):
+    """A member's points in one period, in one category or overall (the empty key)."""
+
+    __tablename__ = "period_reputation"
+    __table_args__ = (
+        # The rows whose points moved since their period's ladder was settled.
+        Index(
+            "ix_period_reputation_unsettled",
+            "period",
+            "starts_on",
+            "category_type",
+            "category_id",
+            "points",
+            "counted_points",
+            sqlite_where=text(_UNSETTLED),
+            postgresql_where=text(_UNSETTLED),
+        ),
+    )
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"), primary_key=True)
+    points: Mapped[int] = mapped_column(default=0)
+    # ``points`` as the period's ladder counts them (written by settle_places only).
+    counted_points: Mapped[int] = mapped_column(default=0)
+
+
+# The board: the top of one period and category, ties in member order.
+Index(
+    "ix_period_reputation_board",
+    PeriodReputation.period,
+    PeriodReputation.starts_on,
+    PeriodReputation.category_type,
+    PeriodReputation.category_id,
+    PeriodReputation.points.desc(),
+    PeriodReputation.user_id,
+)
+
+
+class PeriodLadder(db.Model):
+    """One rung per distinct positive ``counted_points`` of a period and category: how
+    many of its rows count at least that many points."""
+
+    __tablename__ = "period_ladder"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    points: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    members: Mapped[int]
+
+
+# Team and erased accounts have period rows like anyone but are never ranked: a place
+# subtracts theirs, found through this (small) index.
+Index(
+    "ix_user_account_unranked",
+    User.__table__.c.id,
+    sqlite_where=text(_UNRANKED),
+    postgresql_where=text(_UNRANKED),
+)
+
+
+def period_moves(user_id: int, delta: int, day: dt.date, category: tuple[str, int]) -> list[Any]:
+    """The statement (for ``write_together``) that moves a member's period roll-ups by
+    ``delta`` for an event of ``day``: the week, month and year containing it and all
+    time, each overall and, for an event with a category, in that category. One
+    multi-row upsert (like ``counter_move``, which moves one row): a row is created at
+    ``delta`` when missing."""
+    if delta == 0:
+        return []
+    categories = [ALL_CATEGORIES] if category == ALL_CATEGORIES else [ALL_CATEGORIES, category]
+    table = PeriodReputation.__table__
+    rows = [
+        {
+            "period": period,
+            "starts_on": period_key(period, day),
+            "category_type": category_type,
+            "category_id": category_id,
+            "user_id": user_id,
+            "points": delta,
+            "counted_points": 0,
+        }
+        for period in PERIOD_KINDS
+        for category_type, category_id in categories
+    ]
+    insert = dialect_insert(table).values(rows)
+    return [
+        insert.on_conflict_do_update(
+            index_elements=[column.name for column in table.primary_key.columns],
+            set_={"points": table.c.points + insert.excluded.points},
+        )
+    ]

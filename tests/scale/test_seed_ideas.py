@@ -1,0 +1,192 @@
+"""seed-scale's ideas part: every status, votes, comments and merges, stored counters that
+``ideas recount`` confirms, the same rows for the same seed, and scale-targets' ideas
+pages and vote lines that work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from community.core.search import SearchEntry
+from community.ideas.models import (
+    Idea,
+    IdeaComment,
+    IdeaFollow,
+    IdeaMerge,
+    IdeaMergeVote,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaVote,
+)
+from community.ideas.services.common import IDEA_KIND
+from community.ideas.services.recount import recount
+from community.scale import build
+from community.scale.ideas import plan_ideas
+from community.scale.members import plan_members
+from community.scale.sizes import scale_of
+from community.scale.targets import targets
+from community.scale.timeline import Timeline
+
+TINY = 1e-4
+TODAY = dt.date(2026, 3, 4)
+COMPARED = (
+    "product", "idea", "idea_tag", "idea_tag_link", "idea_vote", "idea_voter",
+    "idea_comment", "idea_status_change", "idea_follow", "idea_merge", "idea_merge_vote",
+    "idea_merge_follow", "idea_merge_comment", "search_entry",
+)  # fmt: skip
+
+
+def _tiny(seed: int = 7):
+    return build("tiny", seed, factor=TINY, today=TODAY)
+
+
+def _digest(db) -> dict[str, str]:
+    fingerprints = {}
+    for table in COMPARED:
+        rows = db.session.execute(text(f"SELECT * FROM {table}")).all()  # noqa: S608
+        ordered = sorted(repr(tuple(row)) for row in rows)
+        fingerprints[table] = hashlib.sha256(repr(ordered).encode()).hexdigest()
+    return fingerprints
+
+
+def _count(db, model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_the_ideas_part_has_every_status_votes_comments_and_merges(db):
+    report = _tiny()
+    scale = scale_of("tiny", TINY)
+    assert "ideas" in [title for title, _rows, _seconds in report.parts]
+    statuses = dict(
+        db.session.execute(select(Idea.status, func.count()).group_by(Idea.status)).all()
+    )
+    assert set(statuses) == {status.value for status in IdeaStatus}
+    assert sum(statuses.values()) == scale.ideas
+    votes = _count(db, IdeaVote)
+    assert scale.idea_votes * 0.8 <= votes <= scale.idea_votes * 1.1
+    assert _count(db, IdeaComment) == scale.idea_comments
+    assert _count(db, IdeaComment, IdeaComment.is_official.is_(True)) > 0
+    # Every idea has its author's vote, except merged duplicates (their votes moved).
+    merged = _count(db, Idea, Idea.status == IdeaStatus.MERGED.value)
+    own = _count(db, IdeaVote, IdeaVote.user_id == Idea.author_id, IdeaVote.idea_id == Idea.id)
+    assert own == scale.ideas - merged
+    assert _count(db, IdeaMerge) == merged
+    assert _count(db, IdeaMergeVote) >= merged
+    assert _count(db, IdeaFollow) >= votes - _count(db, IdeaVote, IdeaVote.proxy_by_id.is_not(None))
+    # Each change leads from the status before; the idea ends where its last change does.
+    for idea in db.session.scalars(select(Idea)):
+        changes = list(
+            db.session.scalars(
+                select(IdeaStatusChange)
+                .where(IdeaStatusChange.idea_id == idea.id)
+                .order_by(IdeaStatusChange.id)
+            )
+        )
+        status = IdeaStatus.OPEN.value
+        for change in changes:
+            assert change.from_status == status
+            assert change.created_at > idea.created_at
+            status = change.to_status
+        assert status == idea.status
+        assert (idea.status_changed_at is None) == (not changes)
+        assert (idea.shipped_at is not None) == (idea.status == IdeaStatus.SHIPPED.value)
+        assert (idea.merged_into_id is not None) == (idea.status == IdeaStatus.MERGED.value)
+    entries = dict(
+        db.session.execute(
+            select(SearchEntry.is_hidden, func.count())
+            .where(SearchEntry.kind == IDEA_KIND)
+            .group_by(SearchEntry.is_hidden)
+        ).all()
+    )
+    assert entries == {False: scale.ideas - merged, True: merged}
+
+
+def test_stored_counters_are_what_ideas_recount_computes(db):
+    _tiny()
+    assert recount() == []
+
+
+def test_no_vote_is_newer_than_the_status_that_closed_its_idea(db):
+    _tiny()
+    late = db.session.scalar(
+        select(func.count())
+        .select_from(IdeaVote)
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(
+            Idea.status.in_([IdeaStatus.SHIPPED.value, IdeaStatus.DECLINED.value]),
+            IdeaVote.created_at >= Idea.status_changed_at,
+        )
+    )
+    assert late == 0
+
+
+def test_the_same_seed_gives_the_same_ideas(db):
+    first = db.session.begin_nested()
+    _tiny(seed=3)
+    rows = _digest(db)
+    first.rollback()
+    second = db.session.begin_nested()
+    _tiny(seed=3)
+    assert _digest(db) == rows
+    second.rollback()
+
+
+def test_targets_name_the_ideas_pages_and_vote_lines_that_work(app, db, tmp_path):
+    _tiny()
+    with app.test_request_context("/"):
+        found = targets(tmp_path)
+    pages = {page["page"]: page for page in found["pages"]}
+    assert pages["ideas list"]["simple"] is False
+    assert pages["idea page"]["simple"] is True
+    assert pages["roadmap"]["simple"] is False
+    visitor = app.test_client()
+    for name in ("ideas list", "idea page", "roadmap"):
+        response = visitor.get(pages[name]["path"])
+        assert response.status_code == 200, name
+    idea_id = int(pages["idea page"]["path"].rsplit("/", 1)[1])
+    idea = db.session.get(Idea, idea_id)
+    assert idea.status == IdeaStatus.OPEN.value
+    assert idea.vote_count == db.session.scalar(
+        select(func.max(Idea.vote_count)).where(Idea.status == IdeaStatus.OPEN.value)
+    )
+
+    (vote,) = [w for w in found["writes"] if w["page"] == "idea vote (API)"]
+    assert vote["table"] == "idea_vote" and vote["body"] is None
+    lines = Path(vote["file"]).read_text().splitlines()
+    assert len(set(lines)) == len(lines) > 0
+    before = _count(db, IdeaVote)
+    for line in lines[:3] + lines[-2:]:  # no body: importance "important"
+        token, path = line.split()
+        response = visitor.post(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.get_json()
+    assert _count(db, IdeaVote) == before + 5
+    token, path = lines[3].split()
+    response = visitor.post(
+        path, json={"importance": 3}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.get_json()
+    assert recount() == []
+
+
+def test_vote_times_name_each_vote_on_the_idea_it_was_cast_on():
+    scale = scale_of("tiny", TINY)
+    timeline = Timeline(TODAY)
+    members = plan_members(random.Random("7:members"), scale, timeline)
+    ideas = plan_ideas(random.Random("7:ideas"), scale, members, timeline)
+    assert ideas.merges
+    times = ideas.vote_times()
+    assert times == sorted(times)
+    assert all(user != ideas.author[idea_id - 1] for _when, idea_id, user in times)
+    cast = {(idea_id, user) for _when, idea_id, user in times}
+    for merge in ideas.merges:
+        voters = {vote[0] for vote in merge.votes} - {ideas.author[merge.source - 1]}
+        assert {(merge.source, user) for user in voters} <= cast
+        moved = {vote[0] for vote in merge.votes if vote[4]}
+        assert not {(merge.target, user) for user in moved} & cast
+    own_votes = sum(ideas.cast_here(i) for i in range(1, ideas.count + 1))
+    merged_votes = sum(len(merge.votes) for merge in ideas.merges)
+    assert len(times) == own_votes + merged_votes - ideas.count  # no author's own vote
