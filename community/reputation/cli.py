@@ -24,7 +24,8 @@ def rebuild_command() -> None:
     click.echo(
         f"rebuilt in {seconds:.1f}s: {report.users_fixed} user totals, "
         f"{report.categories_fixed} category totals, {report.days_fixed} daily roll-ups, "
-        f"{report.caps_fixed} daily-cap counters fixed"
+        f"{report.caps_fixed} daily-cap counters, {report.periods_fixed} period roll-ups, "
+        f"{report.ladders_fixed} ladder rungs fixed"
     )
     for line in report.examples:
         click.echo(f"  {line}")
@@ -49,3 +50,14 @@ def designate_mavens_command() -> None:
     report = designate_mavens()
     db.session.commit()
     click.echo(report.summary())
+
+
+@reputation_cli.command("settle-places")
+def settle_places_command() -> None:
+    """Move the period roll-ups changed since the last run into the boards' ladders, so a
+    member's place stays one cheap look-up (run it every few minutes from cron)."""
+    from community.reputation.services.mavens import settle_places
+
+    settled = settle_places()
+    db.session.commit()
+    click.echo(f"{settled} period roll-ups settled")

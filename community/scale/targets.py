@@ -23,6 +23,7 @@ from community.extensions import db
 from community.forums.models import ForumCategory, Post, Topic
 from community.forums.services.common import PER_PAGE
 from community.ideas.models import CLOSED_STATUSES, Idea, IdeaStatus, IdeaVote
+from community.reputation import privileges
 from community.scale.members import PASSWORD, TEAM, TOKEN_NAME, token_secret
 from community.scale.sizes import LINES_PER_WRITER
 from community.scale.totals import read_manifest
@@ -201,6 +202,23 @@ def _reply_paths(manifest: dict[str, Any], writers: list) -> list[tuple[int, str
     return [(0, url_for("api.create_post", topic_id=topic_id)) for (topic_id,) in rows]
 
 
+def _may_vote(writers: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The writers who hold the privilege to vote on ideas (a member whose reputation
+    went below its points may not)."""
+    needed = privileges.privilege("vote").min_points
+    allowed: set[int] = set()
+    ids = [user_id for user_id, _secret in writers]
+    for start in range(0, len(ids), 1_000):  # bounded IN lists
+        allowed.update(
+            db.session.scalars(
+                select(User.id).where(
+                    User.id.in_(ids[start : start + 1_000]), User.reputation >= needed
+                )
+            )
+        )
+    return [writer for writer in writers if writer[0] in allowed]
+
+
 def _write_vote_lines(path: Path, writers: list[tuple[int, str]]) -> int:
     """Line n is writer n mod W (as in ``_write_lines``); each writer's lines go to
     distinct ideas that take votes and that they have not voted for, spread over the
@@ -208,6 +226,7 @@ def _write_vote_lines(path: Path, writers: list[tuple[int, str]]) -> int:
     ideas = list(db.session.scalars(select(Idea.id).where(*_votable()).order_by(Idea.id.desc())))
     if len(ideas) < LINES_PER_WRITER:
         raise TargetsError(f"too few ideas that take votes for {path.name}: {len(ideas)}")
+    writers = _may_vote(writers)
     writer_ids = [user_id for user_id, _secret in writers]
     voted: dict[int, set[int]] = {}
     for start in range(0, len(writer_ids), 1_000):  # bounded IN lists

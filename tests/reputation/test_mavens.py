@@ -729,3 +729,10 @@ def test_erased_member_is_neither_scored_into_a_title_nor_shown(db):
 def test_team_profiles_have_no_maven_section(team_client, team_user):
     page = team_client.get(f"/u/{team_user.username}").get_data(as_text=True)
     assert 'id="mavens-heading"' not in page
+
+
+def test_the_settle_places_command_settles_and_says_how_many(app, db):
+    result = app.test_cli_runner().invoke(args=["reputation", "settle-places"])
+
+    assert result.exit_code == 0, result.output
+    assert "period roll-ups settled" in result.output

@@ -25,6 +25,7 @@ from community.reputation.models import (
     standing,
 )
 from community.reputation.models.ledger import NO_CATEGORY
+from community.reputation.models.periods import period_moves
 from community.reputation.rules import DAILY_CAP, rule
 from community.reputation.services import badges
 
@@ -157,9 +158,7 @@ def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> 
             category_id=category_id,
         )
     )
-    from community.reputation.models.periods import period_moves  # the boards' roll-ups
-
-    moves.extend(period_moves(user_id, delta, day, category))
+    moves.extend(period_moves(user_id, delta, day, category))  # the boards' roll-ups
     return moves
 
 
