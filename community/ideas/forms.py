@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from community.ideas.models import TITLE_MAX, Importance
 from community.ideas.services.common import BODY_MAX, COMMENT_MAX, NOTE_MAX
-from community.ideas.services.statuses import SETTABLE, STATUS_LABELS
+from community.ideas.services.statuses import SETTABLE, status_label
 
 TAGS_FIELD_MAX = 200
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, [links](https://example.com), > quotes, lists.")
@@ -118,7 +118,7 @@ class PinForm(FlaskForm):
 
 
 def status_choices() -> list[SelectChoice]:
-    return [SelectChoice(s.value, STATUS_LABELS[s]) for s in SETTABLE]
+    return [SelectChoice(s.value, status_label(s)) for s in SETTABLE]
 
 
 class StatusForm(FlaskForm):

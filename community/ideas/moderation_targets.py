@@ -147,7 +147,7 @@ def load_comments(ids: set[int]) -> dict[int, TargetInfo]:
             title=_comment_title(ideas[comment.idea_id]),
             text=plain_text(comment.body_html),
             links=count_links(comment.body_html),
-            url=_url("ideas.idea", idea_id=comment.idea_id, _anchor=f"comment-{comment.id}"),
+            url=_url("ideas.idea", idea_id=comment.idea_id, _anchor=f"c{comment.id}"),
             is_hidden=comment.is_hidden,
             created_at=comment.created_at,
             context=_context(ideas[comment.idea_id], earlier[comment.id]),

@@ -36,7 +36,7 @@ def _comment_urls(ids: set[int]) -> dict[int, str]:
         select(IdeaComment.id, IdeaComment.idea_id).where(IdeaComment.id.in_(ids))
     )
     return {
-        i: url_for("ideas.idea", idea_id=idea_id, _anchor=f"comment-{i}") for i, idea_id in rows
+        i: url_for("ideas.idea", idea_id=idea_id, _anchor=f"c{i}") for i, idea_id in rows
     }
 
 

@@ -422,7 +422,7 @@ def test_subjects_link_comments_to_their_place_and_hide_them_with_their_idea(
 
     with app.test_request_context():
         seen = subjects.resolve(member, refs, with_labels=True)
-        assert seen.url("idea_comment", comment.id) == f"/ideas/{idea.id}#comment-{comment.id}"
+        assert seen.url("idea_comment", comment.id) == f"/ideas/{idea.id}#c{comment.id}"
         assert seen.label("idea_comment", comment.id) == "Dark mode"
         assert seen.label("idea", idea.id) == "Dark mode"
 
@@ -479,7 +479,7 @@ def test_a_flagged_idea_and_comment_show_in_the_review_queue(db, team_user):
     comment_row = rows[("idea_comment", comment.id)]
     assert comment_row.label == "Idea comment"
     assert comment_row.info.title == "Comment on “Cheap watches”"
-    assert comment_row.info.url == f"/ideas/{idea.id}#comment-{comment.id}"
+    assert comment_row.info.url == f"/ideas/{idea.id}#c{comment.id}"
     assert queue_reading.list_queue(team_user, kind="idea").items[0].item.subject_id == idea.id
 
 
@@ -636,4 +636,4 @@ def test_the_flag_page_the_queue_and_its_item_page_work_for_ideas(app, db, team_
     item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == "idea_comment"))
     detail = team_client.get(f"/mod/queue/{item.id}")
     assert detail.status_code == 200
-    assert f"/ideas/{idea.id}#comment-{comment.id}" in detail.get_data(as_text=True)
+    assert f"/ideas/{idea.id}#c{comment.id}" in detail.get_data(as_text=True)

@@ -744,7 +744,7 @@ def test_a_bad_csv_file_lists_each_wrong_line_and_imports_nothing(app, db, team_
     assert response.status_code == 400
     assert "Nothing was imported: 2 lines are wrong." in html
     errors = re.findall(r"<li>(Line \d+: [^<]+)</li>", html)
-    assert errors == ["Line 2: No member nobody.", "Line 3: The value must be a whole number."]
+    assert errors == ["Line 3: No member nobody.", "Line 4: The value must be a whole number."]
     assert _count(CustomerValue) == 0
 
 

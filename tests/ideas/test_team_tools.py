@@ -117,7 +117,7 @@ def test_customer_values_import_from_csv_all_or_nothing(db, team):
 
     bad = priorities.import_csv(team, "member,value,segment\nann,100,pro\nnobody,5,\nbob,x,\n")
     assert bad.imported == 0 and len(bad.errors) == 2
-    assert "Line 2" in bad.errors[0] and "Line 3" in bad.errors[1]
+    assert "Line 3" in bad.errors[0] and "Line 4" in bad.errors[1]  # lines of the file
     assert db.session.scalar(select(func.count()).select_from(CustomerValue)) == 0
 
     good = priorities.import_csv(team, "ann,100,pro\nBOB@example.com,7,\n")

@@ -209,18 +209,22 @@ def import_csv(actor: User, text: str) -> ImportResult:
     email; a header line is allowed). Every line is checked first: with any error nothing
     is imported and each error names its line."""
     common.require_team(actor)
-    rows = list(csv.reader(io.StringIO(text or "")))
-    if rows and rows[0] and rows[0][0].strip().lower() in {"member", "user", "username", "email"}:
+    # (line number in the file, cells), the header and blank lines left out
+    rows = [
+        (number, row)
+        for number, row in enumerate(csv.reader(io.StringIO(text or "")), start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    if rows and rows[0][1][0].strip().lower() in {"member", "user", "username", "email"}:
         rows = rows[1:]
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise InvalidInput(_("The file has no lines to import."), field="file")
     if len(rows) > CSV_MAX_ROWS:
         raise InvalidInput(_("At most %(n)d lines per import.", n=CSV_MAX_ROWS), field="file")
-    members = _members_named({row[0].strip().lower() for row in rows if row})
+    members = _members_named({row[0].strip().lower() for _number, row in rows})
     errors: list[str] = []
     checked: dict[int, tuple[int, str]] = {}
-    for number, row in enumerate(rows, start=1):
+    for number, row in rows:
         try:
             checked_row = _check_row(row, members)
         except InvalidInput as error:

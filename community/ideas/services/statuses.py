@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -36,7 +37,6 @@ SHIPPED_AUTHOR = "idea_shipped_author"
 SHIPPED_VOTER = "idea_shipped_voter"
 
 STATUS_LABELS = {
-    IdeaStatus.OPEN: _l("Open"),
     IdeaStatus.UNDER_REVIEW: _l("Under review"),
     IdeaStatus.PLANNED: _l("Planned"),
     IdeaStatus.IN_PROGRESS: _l("In progress"),
@@ -49,10 +49,15 @@ SETTABLE = tuple(s for s in IdeaStatus if s is not IdeaStatus.MERGED)
 
 
 def status_label(status: str) -> str:
+    """A status's name in the reader's language (an unknown one as it is)."""
     try:
-        return str(STATUS_LABELS[IdeaStatus(status)])
+        known = IdeaStatus(status)
     except ValueError:
         return status
+    if known is IdeaStatus.OPEN:
+        # With a context: "Open" alone is also the verb of links elsewhere.
+        return pgettext("idea status", "Open")
+    return str(STATUS_LABELS[known])
 
 
 def parse_status(value: Any) -> IdeaStatus:
