@@ -35,9 +35,7 @@ def _comment_urls(ids: set[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(IdeaComment.id, IdeaComment.idea_id).where(IdeaComment.id.in_(ids))
     )
-    return {
-        i: url_for("ideas.idea", idea_id=idea_id, _anchor=f"c{i}") for i, idea_id in rows
-    }
+    return {i: url_for("ideas.idea", idea_id=idea_id, _anchor=f"c{i}") for i, idea_id in rows}
 
 
 def _comment_visible(viewer: Any, ids: set[int]) -> set[int]:
