@@ -183,6 +183,7 @@ ACCESS: dict[str, dict[str, str]] = {
     # ideas: reading
     "ideas.index": {"GET": PUBLIC},
     "ideas.idea": {"GET": PUBLIC},
+    "ideas.similar": {"GET": PUBLIC},
     # ideas: members
     "ideas.new": {"GET": MEMBER, "POST": MEMBER},
     "ideas.vote": {"POST": MEMBER},

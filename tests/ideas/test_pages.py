@@ -760,3 +760,18 @@ def test_an_idea_page_takes_the_same_queries_for_3_and_30_votes_and_comments(
     # comments (with authors), the ideas merged into it, my vote, following; the team
     # also the voters
     assert few == many <= (10 if role == "team" else 9)
+
+
+def test_similar_ideas_come_as_a_fragment_while_the_title_is_typed(app, client, db):
+    battery = make_idea(title="Longer battery life")
+    member = _client_for(app, make_user(reputation=100))
+    db.session.commit()
+
+    found = client.get("/ideas/similar?title=battery%20drains").get_data(as_text=True)
+    nothing = client.get("/ideas/similar?title=").get_data(as_text=True)
+    page = member.get("/ideas/new").get_data(as_text=True)
+
+    assert f'href="/ideas/{battery.id}"' in found and "Longer battery life" in found
+    assert nothing.strip() == ""
+    # The form asks for them as the title is typed (static/js/similar.js).
+    assert "js/similar.js" in page and 'data-source="/ideas/similar"' in page

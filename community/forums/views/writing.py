@@ -86,7 +86,7 @@ def new_topic(slug: str):
 
 @bp.route("/forums/similar")
 def similar():
-    """Topics like the title being typed: an HTML fragment for forums.js."""
+    """Topics like the title being typed: an HTML fragment for static/js/similar.js."""
     title = (request.args.get("title") or "")[: common.TITLE_MAX]
     slug = request.args.get("category")
     category = visibility.get_category(current_user, slug) if slug else None

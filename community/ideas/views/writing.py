@@ -100,6 +100,14 @@ def new():
 # ---------------------------------------------------------------- editing
 
 
+@bp.route("/ideas/similar")
+def similar():
+    """Ideas like the title being typed: an HTML fragment for static/js/similar.js."""
+    title = (request.args.get("title") or "")[: common.TITLE_MAX]
+    found = submitting.similar_ideas(current_user, title) if title.strip() else []
+    return render_template("ideas/_similar.html", ideas=found)
+
+
 def _render_edit(idea, form: EditIdeaForm, status: int = 200, **extra: Any):
     return render_template("ideas/edit.html", idea=idea, form=form, **extra), status
 

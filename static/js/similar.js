@@ -1,4 +1,5 @@
-/* Similar topics while a new topic's title is typed. Progressive enhancement: without
+/* Similar topics or ideas while a new title is typed (a ".similar-live" box names the
+   title field and the fragment URL). Progressive enhancement: without
    JavaScript the same suggestions come on a confirm step after "Post". */
 (function () {
   "use strict";
