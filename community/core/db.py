@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator
@@ -70,9 +72,7 @@ timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 def dialect_insert(table: Any) -> Any:
     """The database's own INSERT (with ON CONFLICT) for ``table`` (a model's table)."""
-    from community.extensions import db
-
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -108,28 +108,67 @@ def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
     write_together(counter_move(model, column, delta, **key))
 
 
-def write_together(*statements: Any) -> Any:
-    """Run independent INSERT/UPDATE/DELETE statements in one round trip where the
-    database allows it, and return the result of the last one (its RETURNING rows).
-
-    PostgreSQL runs them as one statement (the others as data-modifying CTEs of the
-    last); SQLite runs them one after another (in-process, there is no round trip to
-    save). So the statements must be independent: none may read what another writes,
-    and no two may touch the same row (one PostgreSQL statement sees one snapshot).
-    Stored counters moved by one change are the typical case. ``None`` is skipped.
-    """
+def dialect_name() -> str:
+    """The name of the database's dialect: ``postgresql`` or ``sqlite``."""
     from community.extensions import db
 
+    return db.session.get_bind().dialect.name
+
+
+def together(*statements: Any) -> tuple[Any, ...]:
+    """Independent INSERT/UPDATE/DELETE statements as what runs them in one round trip
+    where the database allows it (for ``run_together``; ``None`` is skipped).
+
+    PostgreSQL gets one statement (the others as data-modifying CTEs of the last);
+    SQLite gets them as they are (in-process, there is no round trip to save). So the
+    statements must be independent: none may read what another writes, and no two may
+    touch the same row (one PostgreSQL statement sees one snapshot). Stored counters
+    moved by one change are the typical case.
+    """
     present = [s for s in statements if s is not None]
-    if not present:
-        return None
-    *first, last = present
-    if first and db.session.get_bind().dialect.name == "postgresql":
-        ctes = [stmt.cte(f"write_{i}") for i, stmt in enumerate(first)]
-        return db.session.execute(last.add_cte(*ctes))
-    for stmt in first:
-        db.session.execute(stmt)
-    return db.session.execute(last)
+    if len(present) > 1 and dialect_name() == "postgresql":
+        *first, last = present
+        return (last.add_cte(*(stmt.cte(f"write_{i}") for i, stmt in enumerate(first))),)
+    return tuple(present)
+
+
+def run_together(statements: tuple[Any, ...], params: dict[str, Any] | None = None) -> Any:
+    """Run what ``together`` made, with ``params`` for its bound parameters; returns the
+    result of the last statement (its RETURNING rows), or None when there is none."""
+    from community.extensions import db
+
+    result = None
+    for stmt in statements:
+        result = db.session.execute(stmt, params) if params else db.session.execute(stmt)
+    return result
+
+
+def write_together(*statements: Any) -> Any:
+    """``together`` and ``run_together`` in one: for statements built with their values.
+    A hot path builds its statements once instead (``prepared``)."""
+    return run_together(together(*statements))
+
+
+def prepared(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: the statements ``build(*shape)`` makes from ``bindparam``s are built
+    once per database dialect and shape and then reused with each call's parameters.
+
+    For the hot write paths: building a statement, and SQLAlchemy working out its cache
+    key, cost more Python time than the database takes to run it; a reused statement
+    object keeps its cache key. Name the parameters apart from the tables' columns: an
+    INSERT or UPDATE takes a parameter named like one of its columns as a value for it.
+    """
+    built: dict[tuple[Any, ...], Any] = {}
+
+    @functools.wraps(build)
+    def get(*shape: Any) -> Any:
+        key = (dialect_name(), *shape)
+        statement = built.get(key)
+        if statement is None:
+            statement = built[key] = build(*shape)
+        return statement
+
+    return get
 
 
 class Base(DeclarativeBase):

@@ -29,6 +29,7 @@ from community.reputation.models import (
     ReputationEvent,
     period_key,
     period_moves,
+    period_starts,
 )
 from community.reputation.services import ledger as ledger_service
 from community.reputation.services import mavens
@@ -61,7 +62,8 @@ def rollup(user, day: dt.date, points: int, category=("", 0)) -> None:
             points=points,
         )
     )
-    write_together(*period_moves(user.id, points, day, category))
+    in_category = None if category == ALL_CATEGORIES else category
+    write_together(*period_moves(user.id, points, period_starts(day), in_category))
 
 
 def set_reputation(user, points: int, category=None) -> None:

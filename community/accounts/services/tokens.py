@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from community.accounts.models import ApiToken, User
-from community.core.db import utcnow
+from community.core.db import UTCDateTime, utcnow
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
 
@@ -69,11 +71,24 @@ def token_owner(secret: str) -> User | None:
     # Kept in the WSGI environ: per request, also where one app context spans many.
     known = request.environ.setdefault(_OWNERS, {}) if has_request_context() else {}
     if secret not in known:
-        token = db.session.scalar(
-            select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))
-        )
-        known[secret] = token.user if token is not None and token.is_usable else None
+        params = {"digest": _token_digest(secret), "now": utcnow()}
+        known[secret] = db.session.scalar(_owner_query(), params)
     return known[secret]
+
+
+@functools.cache
+def _owner_query() -> Any:
+    """The owner of the token whose hash is bound as ``digest`` if it is usable at
+    ``now`` (one query, built once: every API request asks it)."""
+    return (
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == bindparam("digest"),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > bindparam("now", type_=UTCDateTime()),
+        )
+    )
 
 
 def user_for_token(secret: str) -> User | None:

@@ -18,6 +18,7 @@ from community.reputation.models.periods import (
     period_key,
     period_moves,
     period_start,
+    period_starts,
 )
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "period_key",
     "period_moves",
     "period_start",
+    "period_starts",
     "standing",
 ]

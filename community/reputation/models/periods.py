@@ -16,7 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    literal,
+    literal_column,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.accounts.models import User
@@ -32,6 +44,7 @@ __all__ = [
     "period_key",
     "period_moves",
     "period_start",
+    "period_starts",
 ]
 
 # The overall row of a member and period: every category and none (MavenScore's key).
@@ -125,33 +138,58 @@ Index(
 )
 
 
-def period_moves(user_id: int, delta: int, day: dt.date, category: tuple[str, int]) -> list[Any]:
-    """The statement (for ``write_together``) that moves a member's period roll-ups by
-    ``delta`` for an event of ``day``: the week, month and year containing it and all
-    time, each overall and, for an event with a category, in that category. One
-    multi-row upsert (like ``counter_move``, which moves one row): a row is created at
-    ``delta`` when missing."""
-    if delta == 0:
-        return []
-    categories = [ALL_CATEGORIES] if category == ALL_CATEGORIES else [ALL_CATEGORIES, category]
+def period_starts(day: dt.date) -> dict[str, dt.date]:
+    """Each period's ``starts_on`` for an event of ``day``."""
+    return {period: period_key(period, day) for period in PERIOD_KINDS}
+
+
+def _expression(value: Any) -> Any:
+    return value if isinstance(value, ColumnElement) else literal(value)
+
+
+def period_moves(
+    user_id: Any, delta: Any, starts: dict[str, Any], category: tuple[Any, Any] | None = None
+) -> list[Any]:
+    """The statement (for ``together``) that moves a member's period roll-ups by
+    ``delta``: for each period (``starts``: its ``starts_on``, see ``period_starts``),
+    the overall row and, for an event with a ``category``, that category's row; a row
+    is created at ``delta`` when missing. Values or bound parameters.
+
+    One upsert from a SELECT of the rows: SQLAlchemy cannot cache a multi-row VALUES,
+    and one upsert a row makes a statement too long for psycopg to cache its parsing."""
     table = PeriodReputation.__table__
+    keys = [(literal_column("''"), literal_column("0"))]  # ALL_CATEGORIES
+    if category is not None:
+        keys.append(category)
+    columns = ["period", "starts_on", "category_type", "category_id", "user_id", "points"]
     rows = [
-        {
-            "period": period,
-            "starts_on": period_key(period, day),
-            "category_type": category_type,
-            "category_id": category_id,
-            "user_id": user_id,
-            "points": delta,
-            "counted_points": 0,
-        }
+        select(
+            *(
+                _expression(value).label(name)
+                for name, value in zip(
+                    [*columns, "counted_points"],
+                    [
+                        literal_column(f"'{period}'"),
+                        starts[period],
+                        category_type,
+                        category_id,
+                        user_id,
+                        delta,
+                        literal_column("0"),
+                    ],
+                    strict=True,
+                )
+            )
+        )
         for period in PERIOD_KINDS
-        for category_type, category_id in categories
+        for category_type, category_id in keys
     ]
-    insert = dialect_insert(table).values(rows)
+    # SQLite reads "ON CONFLICT" after a bare SELECT as a join's ON: hence the WHERE.
+    source = select(union_all(*rows).subquery()).where(true())
+    insert = dialect_insert(table).from_select([*columns, "counted_points"], source)
     return [
         insert.on_conflict_do_update(
             index_elements=[column.name for column in table.primary_key.columns],
-            set_={"points": table.c.points + insert.excluded.points},
+            set_={"points": table.c.points + delta},
         )
     ]

@@ -9,13 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import Date, Integer, String, bindparam, case, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import User
 from community.core import subjects
-from community.core.db import counter_move, dialect_insert, utcnow, write_together
+from community.core.db import (
+    BigId,
+    counter_move,
+    dialect_insert,
+    prepared,
+    run_together,
+    together,
+    utcnow,
+)
 from community.extensions import db
 from community.reputation.models import (
     CategoryReputation,
@@ -25,7 +33,11 @@ from community.reputation.models import (
     standing,
 )
 from community.reputation.models.ledger import NO_CATEGORY
-from community.reputation.models.periods import period_moves
+from community.reputation.models.periods import (
+    PERIOD_KINDS,
+    period_moves,
+    period_starts,
+)
 from community.reputation.rules import DAILY_CAP, rule
 from community.reputation.services import badges
 
@@ -85,14 +97,17 @@ def record(
 
 def _append(**values: Any) -> ReputationEvent:
     """Insert an award and move the stored totals with it, in one round trip where the
-    database allows (``write_together``); returns the event, attached without a query."""
+    database allows (prepared statements, see ``_append_writes``); returns the event,
+    attached without a query."""
     values["created_at"] = utcnow()
-    table = ReputationEvent.__table__
-    event_id = write_together(
-        *_total_moves(values["user_id"], values["points"], values["day"], _category(values)),
-        insert(table).values(**values).returning(table.c.id),
-    ).scalar_one()
-    _forget_stored_reputation(values["user_id"], values["points"])
+    category = _category(values)
+    points = values["points"]
+    params = {f"e_{column}": value for column, value in values.items()}
+    if points:
+        params.update(_total_params(values["user_id"], points, values["day"], category))
+    writes = _append_writes(bool(points), category != NO_CATEGORY)
+    event_id = run_together(writes, params).scalar_one()
+    _forget_stored_reputation(values["user_id"], points)
     return _attached(ReputationEvent(id=event_id, **values))
 
 
@@ -112,39 +127,65 @@ def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
     One upsert decides it: concurrent awards are serialised by the row lock, and each
     reads back what it was granted.
     """
+    params = {"c_user": user_id, "c_day": day, "c_wanted": requested}
+    params["c_first"] = min(requested, DAILY_CAP)
+    return run_together(_daily_cap_write(), params).scalar_one()
+
+
+@prepared
+def _daily_cap_write() -> tuple[Any, ...]:
     table = ReputationDay.__table__
-    first = min(requested, DAILY_CAP)
+    wanted = bindparam("c_wanted", type_=Integer())
+    first = bindparam("c_first", type_=Integer())
     insert = dialect_insert(table).values(
-        user_id=user_id, day=day, capped_points=first, last_grant=first
+        user_id=bindparam("c_user", type_=BigId),
+        day=bindparam("c_day", type_=Date()),
+        capped_points=first,
+        last_grant=first,
     )
-    over = table.c.capped_points + requested > DAILY_CAP
+    over = table.c.capped_points + wanted > DAILY_CAP
     stmt = insert.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.day],
         set_={
-            "last_grant": case((over, DAILY_CAP - table.c.capped_points), else_=requested),
-            "capped_points": case((over, DAILY_CAP), else_=table.c.capped_points + requested),
+            "last_grant": case((over, DAILY_CAP - table.c.capped_points), else_=wanted),
+            "capped_points": case((over, DAILY_CAP), else_=table.c.capped_points + wanted),
         },
     ).returning(table.c.last_grant)
-    return db.session.execute(stmt).scalar_one()
+    return together(stmt)
 
 
-def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> list[Any]:
-    """The statements that move a member's stored totals by ``delta``: their reputation,
-    their points in the category, the day's roll-up and the week's, month's, year's and
-    all time's (nothing for 0 points)."""
-    if delta == 0:
-        return []
-    category_type, category_id = category
-    moves = [update(User).where(User.id == user_id).values(reputation=User.reputation + delta)]
-    if category != NO_CATEGORY:
+# ---------------------------------------------------------------- prepared writes
+# Each award writes the same statements with other values: they are built once
+# (``prepared``) from bound parameters named ``e_<column>`` (the event) and ``t_...``
+# (the totals), which ``_total_params`` fills.
+
+
+def _total_params(user_id: int, delta: int, day: dt.date, category: Category) -> dict[str, Any]:
+    params = {"t_user": user_id, "t_delta": delta, "t_day": day}
+    params["t_ctype"], params["t_cid"] = category
+    params.update({f"t_{period}": start for period, start in period_starts(day).items()})
+    return params
+
+
+def _total_moves(with_category: bool) -> list[Any]:
+    """The statements that move a member's stored totals by ``t_delta``: their
+    reputation, their points in the category (``with_category``), the day's roll-up and
+    the week's, month's, year's and all time's, overall and in the category."""
+    user_id, delta = bindparam("t_user", type_=BigId), bindparam("t_delta", type_=Integer())
+    category = (bindparam("t_ctype", type_=String()), bindparam("t_cid", type_=BigId))
+    users = User.__table__
+    moves = [
+        update(users).where(users.c.id == user_id).values(reputation=users.c.reputation + delta)
+    ]
+    if with_category:
         moves.append(
             counter_move(
                 CategoryReputation,
                 "points",
                 delta,
                 user_id=user_id,
-                category_type=category_type,
-                category_id=category_id,
+                category_type=category[0],
+                category_id=category[1],
             )
         )
     moves.append(
@@ -153,13 +194,47 @@ def _total_moves(user_id: int, delta: int, day: dt.date, category: Category) -> 
             "points",
             delta,
             user_id=user_id,
-            day=day,
-            category_type=category_type,
-            category_id=category_id,
+            day=bindparam("t_day", type_=Date()),
+            category_type=category[0],
+            category_id=category[1],
         )
     )
-    moves.extend(period_moves(user_id, delta, day, category))  # the boards' roll-ups
+    starts = {period: bindparam(f"t_{period}", type_=Date()) for period in PERIOD_KINDS}
+    # The boards' roll-ups:
+    moves.extend(period_moves(user_id, delta, starts, category if with_category else None))
     return moves
+
+
+@prepared
+def _total_writes(with_category: bool) -> tuple[Any, ...]:
+    return together(*_total_moves(with_category))
+
+
+@prepared
+def _append_writes(moves_totals: bool, with_category: bool) -> tuple[Any, ...]:
+    """The event's INSERT (returning its id), after the totals' moves when it has points."""
+    table = ReputationEvent.__table__
+    event = insert(table).values(
+        {column: bindparam(f"e_{column}", type_=table.c[column].type) for column in EVENT_COLUMNS}
+    )
+    moves = _total_moves(with_category) if moves_totals else []
+    return together(*moves, event.returning(table.c.id))
+
+
+EVENT_COLUMNS = (
+    "user_id",
+    "reason",
+    "requested",
+    "points",
+    "subject_type",
+    "subject_id",
+    "actor_id",
+    "category_type",
+    "category_id",
+    "day",
+    "reverses_id",
+    "created_at",
+)
 
 
 def _forget_stored_reputation(user_id: int, delta: int) -> None:
@@ -220,6 +295,8 @@ def reverse_event(
     ).scalar()
     if reversal_id is None:
         return None
-    write_together(*_total_moves(event.user_id, values["points"], values["day"], _category(values)))
+    if values["points"]:
+        params = _total_params(event.user_id, values["points"], values["day"], _category(values))
+        run_together(_total_writes(_category(values) != NO_CATEGORY), params)
     _forget_stored_reputation(event.user_id, values["points"])
     return _attached(ReputationEvent(id=reversal_id, **values))
