@@ -8,11 +8,12 @@ a handler parses, loads or 404s, calls one service, commits once and shapes the 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
@@ -154,13 +155,18 @@ def _post(post: Post, counts: dict[str, int], accepted_id: int | None) -> dict[s
 
 def _reaction_counts(post_id: int) -> dict[str, int]:
     """``{name: count}`` of one post's reactions (those it has), in the offered order."""
-    rows = db.session.execute(
+    return dict(db.session.execute(_reaction_counts_query(), {"post_id": post_id}).all())
+
+
+@functools.cache
+def _reaction_counts_query() -> Any:
+    """``_reaction_counts``' query, built once (answering every reaction)."""
+    return (
         select(PostReactionCount.name, PostReactionCount.count)
         .join(ReactionType, ReactionType.name == PostReactionCount.name)
-        .where(PostReactionCount.post_id == post_id, PostReactionCount.count > 0)
+        .where(PostReactionCount.post_id == bindparam("post_id"), PostReactionCount.count > 0)
         .order_by(ReactionType.position, ReactionType.name)
     )
-    return {name: count for name, count in rows}
 
 
 # ---------------------------------------------------------------- categories and topics

@@ -4,11 +4,12 @@ the trending score, the stored counters."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import bindparam, or_, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -103,17 +104,23 @@ def get_idea(viewer: Any, idea_id: int, lock: bool = False) -> Idea:
     """The idea with its product and author, or NotFound (missing or hidden). ``lock``
     takes its row for the transaction (PostgreSQL), for changes that must not interleave
     (status changes, merges)."""
-    stmt = (
-        select(Idea)
-        .options(joinedload(Idea.product), joinedload(Idea.author))
-        .where(Idea.id == idea_id)
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=Idea).execution_options(populate_existing=True)
-    idea = db.session.scalar(stmt)
+    idea = db.session.scalar(_idea_query(lock), {"idea_id": idea_id})
     if idea is None or not can_see_idea(viewer, idea):
         raise NotFound(_("No such idea."))
     return idea
+
+
+@functools.cache
+def _idea_query(lock: bool) -> Any:
+    """``get_idea``'s query, built once (every idea page and vote asks it)."""
+    stmt = (
+        select(Idea)
+        .options(joinedload(Idea.product), joinedload(Idea.author))
+        .where(Idea.id == bindparam("idea_id"))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Idea).execution_options(populate_existing=True)
+    return stmt
 
 
 # ---------------------------------------------------------------- stored rows
