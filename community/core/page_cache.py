@@ -281,13 +281,14 @@ def ignore_writes_to(*tables: str) -> None:
     _PRIVATE_TABLES.update(tables)
 
 
-def _written_tables(statement: str) -> list[str]:
+@functools.lru_cache(maxsize=2048)
+def _written_tables(statement: str) -> tuple[str, ...]:
     """The tables a statement writes: its own, or (``WITH`` ...) every data-modifying
     part's, as ``core.db.write_together`` sends them on PostgreSQL."""
     if statement.lstrip()[:4].upper() == "WITH":
-        return [name.lower() for name in _DML_PART.findall(statement)]
+        return tuple(name.lower() for name in _DML_PART.findall(statement))
     written = _DML.match(statement)
-    return [written.group(1).lower()] if written else []
+    return (written.group(1).lower(),) if written else ()
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, select, update
 
 from community.accounts.models import User
 from community.core import page_cache
-from community.core.db import add_to_counter, counter_move, write_together
+from community.core.db import (
+    BigId,
+    add_to_counter,
+    counter_move,
+    prepared,
+    run_together,
+    together,
+    write_together,
+)
 from community.extensions import db as _db
 from community.reputation.models import CategoryReputation, DailyReputation
 from tests.conftest import using_postgres
@@ -75,6 +83,46 @@ def test_statements_sent_together_all_happen_and_the_last_answers(db, count_quer
     assert len(statements) == (1 if using_postgres() else 3)
 
 
+def test_a_prepared_write_is_built_once_and_runs_with_each_calls_values(db, count_queries):
+    built = []
+
+    @prepared
+    def raise_reputation(with_daily: bool):
+        built.append(with_daily)
+        users = User.__table__
+        user_id = bindparam("p_user", type_=BigId)
+        points = bindparam("p_points", type_=Integer())
+        daily_points = counter_move(
+            DailyReputation,
+            "points",
+            points,
+            user_id=user_id,
+            day=DAY,
+            category_type="",
+            category_id=0,
+        )
+        return together(
+            daily_points if with_daily else None,
+            update(users)
+            .where(users.c.id == user_id)
+            .values(reputation=users.c.reputation + points)
+            .returning(users.c.reputation),
+        )
+
+    ann = make_user()
+    with count_queries() as statements:
+        first = run_together(raise_reputation(True), {"p_user": ann.id, "p_points": 3})
+        assert first.scalar_one() == 3
+        second = run_together(raise_reputation(True), {"p_user": ann.id, "p_points": 4})
+        assert second.scalar_one() == 7
+    run_together(raise_reputation(False), {"p_user": ann.id, "p_points": 1})
+
+    assert built == [True, False]  # once per shape (and database)
+    assert raise_reputation(True) is raise_reputation(True)
+    assert daily(ann.id) == 7
+    assert len(statements) == (2 if using_postgres() else 4)
+
+
 def test_nothing_to_send_sends_nothing(db, count_queries):
     with count_queries() as statements:
         assert write_together(None) is None
@@ -90,10 +138,10 @@ def test_the_page_cache_sees_every_table_a_combined_statement_writes():
         'UPDATE "forum_topic" SET reaction_count=1 RETURNING id'
     )
 
-    assert page_cache._written_tables(combined) == [
+    assert page_cache._written_tables(combined) == (
         "user_account",
         "daily_reputation",
         "forum_topic",
-    ]
-    assert page_cache._written_tables("WITH x AS (SELECT 1) SELECT * FROM x") == []
-    assert page_cache._written_tables("DELETE FROM forum_reaction WHERE 1") == ["forum_reaction"]
+    )
+    assert page_cache._written_tables("WITH x AS (SELECT 1) SELECT * FROM x") == ()
+    assert page_cache._written_tables("DELETE FROM forum_reaction WHERE 1") == ("forum_reaction",)

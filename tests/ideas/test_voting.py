@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from community.core.errors import Conflict, InvalidInput, PermissionDenied
 from community.extensions import db
@@ -124,6 +124,28 @@ def test_closed_ideas_take_no_votes(db, status):
 
     assert stored(idea) == (1, 2)
     assert open_votes(fan) == 0
+
+
+@pytest.mark.parametrize("action", ["vote", "unvote"])
+def test_a_vote_on_an_idea_closed_since_it_was_loaded_is_refused(db, action):
+    """The team closes the idea between the member's page load and their vote: the
+    counts' UPDATE re-checks the status under the row lock and refuses (the request's
+    rollback then undoes the vote row, so the closing's budget refund stays exact)."""
+    idea = make_idea()
+    fan = make_user()
+    if action == "unvote":
+        voting.vote(fan, idea)
+    closed_meanwhile = (
+        update(Idea.__table__).where(Idea.__table__.c.id == idea.id).values(status="shipped")
+    )
+    db.session.execute(closed_meanwhile)  # not seen by the loaded ``idea``
+    assert not idea.is_closed
+    counts = stored(idea)
+
+    with pytest.raises(Conflict):
+        getattr(voting, action)(fan, idea)
+
+    assert stored(idea) == counts
 
 
 def test_the_budget_refuses_a_vote_beyond_it_and_closing_gives_votes_back(app, db):

@@ -70,7 +70,7 @@ def require_team(actor: Any) -> None:
         raise PermissionDenied(_("Only the team can do this."))
 
 
-def require_member(actor: Any, message: str) -> None:
+def require_member(actor: Any, message: Any) -> None:
     """PermissionDenied with ``message`` (e.g. "Please sign in to vote.") for visitors."""
     if not policy.is_signed_in(actor):
         raise PermissionDenied(message)

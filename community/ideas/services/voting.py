@@ -15,7 +15,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Float, Integer, bindparam, delete, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, Integer, bindparam, case, delete, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -50,6 +51,8 @@ from community.reputation import privileges
 from community.reputation import services as reputation
 
 UPVOTED = "idea_upvoted"
+# Lazy: translated only when a visitor is refused, not on every vote.
+SIGN_IN_TO_VOTE = _l("Please sign in to vote.")
 # The team sees at most this many voters on an idea's page.
 VOTERS_SHOWN = 100
 
@@ -116,7 +119,7 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
     votes are the busiest write there is."""
     if proxy_by is None:
         check_can_write(user)
-        common.require_member(user, _("Please sign in to vote."))
+        common.require_member(user, SIGN_IN_TO_VOTE)
         privileges.require(user, "vote")
     _check_open(idea)
     weight = parse_importance(importance)
@@ -209,7 +212,7 @@ def vote_for_own_idea(author: User, idea: Idea) -> IdeaVote:
 def unvote(user: User, idea: Idea) -> bool:
     """Take the member's vote back (False when there was none); Conflict on a closed idea
     (its votes are part of its history)."""
-    common.require_member(user, _("Please sign in to vote."))
+    common.require_member(user, SIGN_IN_TO_VOTE)
     _check_open(idea)
     row = db.session.execute(
         delete(IdeaVote)
@@ -229,7 +232,7 @@ def unvote(user: User, idea: Idea) -> bool:
 
 def set_importance(user: User, idea: Idea, importance: Any) -> IdeaVote:
     """Change how important the member's vote says the idea is."""
-    common.require_member(user, _("Please sign in to vote."))
+    common.require_member(user, SIGN_IN_TO_VOTE)
     _check_open(idea)
     weight = int(parse_importance(importance))
     vote_row = db.session.scalar(
@@ -332,33 +335,48 @@ def refund_open_votes(idea_id: int, delta: int) -> None:
 
 
 def move_votes(idea: Idea, votes: int, weighted: int, only_open: bool = False) -> None:
-    """Move the idea's votes and weighted votes, then its trending score with them (the
-    row stays locked in between, so the score follows the count it was computed from).
+    """Move the idea's votes and weighted votes, and its trending score with them.
+
+    One UPDATE sets the score computed from the count as loaded plus ``votes``, when
+    that is still the count; when a concurrent vote moved it meanwhile, a second UPDATE
+    sets the score from the new count (the row stays locked in between, so the score
+    always follows the count it was computed from).
 
     ``only_open``: a vote cast or taken back, refused (Conflict) when the idea closed
     since it was loaded: the UPDATE waits for a concurrent status change and re-checks
     the status, so a closing's budget refund never misses this vote."""
-    params = {"m_idea": idea.id, "m_votes": votes, "m_weighted": weighted}
+    expected = idea.vote_count + votes
+    hot = common.hot_score(expected, idea.created_at)
+    params = {
+        "m_idea": idea.id,
+        "m_votes": votes,
+        "m_weighted": weighted,
+        "m_before": idea.vote_count,
+        "m_hot": hot,
+    }
     row = run_together(_count_write(only_open), params).first()
     if row is None:
         raise Conflict(_("This idea is closed: it takes no more votes."))
     count, weighted_votes = row
+    if count != expected:
+        hot = common.hot_score(count, idea.created_at)
+        run_together(_hot_write(), {"m_idea": idea.id, "m_hot": hot})
     set_committed_value(idea, "vote_count", count)
     set_committed_value(idea, "weighted_votes", weighted_votes)
-    hot = common.hot_score(count, idea.created_at)
-    run_together(_hot_write(), {"m_idea": idea.id, "m_hot": hot})
     set_committed_value(idea, "hot", hot)
 
 
 @prepared
 def _count_write(only_open: bool) -> tuple[Any, ...]:
     table = Idea.__table__
+    counted_from = table.c.vote_count == bindparam("m_before", type_=Integer())
     stmt = (
         update(table)
         .where(table.c.id == bindparam("m_idea", type_=BigId))
         .values(
             vote_count=table.c.vote_count + bindparam("m_votes", type_=Integer()),
             weighted_votes=table.c.weighted_votes + bindparam("m_weighted", type_=Integer()),
+            hot=case((counted_from, bindparam("m_hot", type_=Float())), else_=table.c.hot),
         )
     )
     if only_open:
