@@ -608,7 +608,7 @@ def test_the_priorities_table_shows_every_column_and_the_formula(app, db, team_m
     cheap = make_idea(title="Cheap idea")
     valuable = make_idea(title="Valuable idea")
     big = _member(username="bigco")
-    priorities.set_customer_value(team_member, big, 500, "enterprise")
+    priorities.set_customer_value(team_member, big.username, 500, "enterprise")
     voting.vote(big, valuable, "critical")
     for _ in range(3):
         voting.vote(_member(), cheap, "nice_to_have")
@@ -882,7 +882,7 @@ def test_the_priorities_take_the_same_queries_for_few_and_many_ideas(app, db, co
         for i in range(n):
             idea = make_idea(product=product)
             voter = _member()
-            priorities.set_customer_value(team_user, voter, 10 * i, f"segment-{i % 3}")
+            priorities.set_customer_value(team_user, voter.username, 10 * i, f"segment-{i % 3}")
             voting.vote(voter, idea, "critical")
         merging.merge(team_user, make_idea(product=product), idea.id)
         db.session.flush()

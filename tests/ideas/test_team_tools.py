@@ -72,8 +72,8 @@ def test_the_roadmap_has_three_columns_per_product(db, team):
 def test_the_priority_table_weighs_votes_by_customer_value(db, team):
     cheap, valuable = make_idea(title="Cheap"), make_idea(title="Valuable")
     big, small = make_user(username="bigco"), make_user(username="smallco")
-    priorities.set_customer_value(team, big, 500, "enterprise")
-    priorities.set_customer_value(team, small, 10, "starter")
+    priorities.set_customer_value(team, big.username, 500, "enterprise")
+    priorities.set_customer_value(team, small.username, 10, "starter")
     voting.vote(big, valuable, "critical")
     for _ in range(3):
         voting.vote(make_user(), cheap, "nice_to_have")
@@ -109,7 +109,7 @@ def test_only_the_team_sees_priorities_and_sets_values(db):
     with pytest.raises(PermissionDenied):
         priorities.table(member)
     with pytest.raises(PermissionDenied):
-        priorities.set_customer_value(member, member, 5, "")
+        priorities.set_customer_value(member, member.username, 5, "")
 
 
 def test_customer_values_import_from_csv_all_or_nothing(db, team):

@@ -76,6 +76,14 @@ def require_member(actor: Any, message: Any) -> None:
         raise PermissionDenied(message)
 
 
+def member_named(username: str | None) -> Any:
+    """The member a team form names by username, or InvalidInput on its field."""
+    try:
+        return accounts.get_by_username((username or "").strip())
+    except NotFound:
+        raise InvalidInput(_("There is no member with this username."), field="username") from None
+
+
 # ---------------------------------------------------------------- visibility
 
 

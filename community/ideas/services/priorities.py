@@ -179,9 +179,13 @@ def _check_segment(segment: Any) -> str:
     return segment
 
 
-def set_customer_value(actor: User, user: User, value: Any, segment: Any) -> CustomerValue:
-    """Set a member's customer value and segment (team only, audited)."""
+def set_customer_value(
+    actor: User, username: str | None, value: Any, segment: Any
+) -> CustomerValue:
+    """Set the customer value and segment of the member named ``username`` (team only,
+    audited); InvalidInput on the field at fault."""
     common.require_team(actor)
+    user = common.member_named(username)
     number, segment = _check_value(value), _check_segment(segment)
     _upsert_value(actor, user.id, number, segment)
     audit(actor, "idea.customer_value", user, {"value": number, "segment": segment})

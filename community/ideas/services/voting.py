@@ -20,7 +20,6 @@ from sqlalchemy import Float, Integer, bindparam, case, delete, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from community.accounts import services as accounts
 from community.accounts.models import User
 from community.accounts.services import in_language_of
 from community.core.db import (
@@ -33,7 +32,7 @@ from community.core.db import (
     together,
     utcnow,
 )
-from community.core.errors import Conflict, InvalidInput, NotFound
+from community.core.errors import Conflict, InvalidInput
 from community.extensions import db
 from community.ideas.models import (
     CLOSED_STATUSES,
@@ -173,11 +172,7 @@ def proxy_vote(actor: User, idea: Idea, username: str | None, importance: Any = 
     labelled as a proxy vote, outside the customer's budget, the customer is told and
     can withdraw it. Audited."""
     common.require_team(actor)
-    name = (username or "").strip()
-    try:
-        member = accounts.get_by_username(name)
-    except NotFound:
-        raise InvalidInput(_("There is no member with this username."), field="username") from None
+    member = common.member_named(username)
     if member.is_team or member.is_erased:
         raise InvalidInput(_("Record votes for customers only."), field="username")
     vote_row = vote(member, idea, importance, proxy_by=actor)

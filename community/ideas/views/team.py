@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from community.accounts import services as accounts
 from community.catalog import services as catalog
-from community.core.errors import InvalidInput, NotFound
+from community.core.errors import InvalidInput
 from community.core.forms import ActionForm
 from community.core.page_cache import cached_page
 from community.ideas import bp, policy
@@ -112,14 +111,6 @@ def customer_values():
     return _render_values()
 
 
-def _member_named(username: str | None):
-    """The member a form names, or InvalidInput on its username field."""
-    try:
-        return accounts.get_by_username((username or "").strip())
-    except NotFound:
-        raise InvalidInput(_("There is no member with this username."), field="username") from None
-
-
 @bp.route("/ideas/customer-values/one", methods=["POST"])
 @login_required
 def customer_value():
@@ -128,7 +119,7 @@ def customer_value():
     outcome = attempt(
         form,
         lambda: priorities.set_customer_value(
-            current_user, _member_named(form.username.data), form.value.data, form.segment.data
+            current_user, form.username.data, form.value.data, form.segment.data
         ),
     )
     if outcome.refused:
