@@ -50,8 +50,9 @@ class User(db.Model):
     unread_notifications: Mapped[int] = mapped_column(default=0)
     # Kept by the reputation ledger (SQL arithmetic), stored here because every author
     # name shows a rank and a title: no extra query per name.
-    # Indexed: the all-time maven board and "top x%" walk it.
-    reputation: Mapped[int] = mapped_column(default=0, index=True)
+    # Not indexed: boards and places read the period roll-ups, and every award moves it
+    # (an index would be written with each of them).
+    reputation: Mapped[int] = mapped_column(default=0)
     title_badge: Mapped[str | None] = mapped_column(String(40))
 
     tokens: Mapped[list[ApiToken]] = relationship(
