@@ -134,6 +134,7 @@ def counts_off() -> list[str]:
                 .where(
                     IdeaVote.proxy_by_id.is_(None),
                     Idea.status.not_in([s.value for s in CLOSED_STATUSES]),
+                    Idea.hidden_at.is_(None),  # a hidden idea gives its votes back
                 )
                 .group_by(IdeaVote.user_id)
             ).all()
@@ -234,6 +235,87 @@ def test_a_hidden_idea_leaves_the_lists_and_search_and_comes_back_when_restored(
 
     assert listed(member, tag="export") == [idea.id, kept.id]
     assert found(member, "printable") == {idea.id}
+
+
+def open_votes(user: User | int) -> int:
+    user_id = user if isinstance(user, int) else user.id
+    return db.session.scalar(select(IdeaVoter.open_votes).where(IdeaVoter.user_id == user_id)) or 0
+
+
+def test_a_hidden_idea_gives_its_votes_back_and_takes_none_until_restored(db, team_user):
+    idea = make_idea()
+    fan, late = make_user(reputation=100), make_user(reputation=100)
+    voting.vote(fan, idea)
+    assert open_votes(fan) == 1
+
+    moderating.hide_idea(team_user, idea, "Spam")
+
+    assert (open_votes(fan), open_votes(idea.author_id)) == (0, 0)
+    with pytest.raises(Conflict):
+        voting.vote(late, idea)
+    assert counts_off() == []
+
+    moderating.restore_idea(team_user, idea)
+
+    assert (open_votes(fan), open_votes(idea.author_id)) == (1, 1)
+    voting.vote(late, idea)
+    assert counts_off() == []
+
+
+def test_taking_back_a_vote_on_a_hidden_idea_gives_nothing_back_twice(db, team_user):
+    idea = make_idea()
+    fan = make_user(reputation=100)
+    voting.vote(fan, idea)
+    moderating.hide_idea(team_user, idea, "Spam")
+
+    assert voting.unvote(fan, idea) is True
+
+    assert open_votes(fan) == 0
+    assert counts_off() == []
+    moderating.restore_idea(team_user, idea)
+    assert (open_votes(fan), open_votes(idea.author_id)) == (0, 1)
+    assert counts_off() == []
+
+
+@pytest.mark.parametrize("hide_first", [True, False])
+def test_closing_and_hiding_in_either_order_refund_each_vote_once(db, team_user, hide_first):
+    idea = make_idea()
+    fan = make_user(reputation=100)
+    voting.vote(fan, idea)
+    steps = [
+        lambda: moderating.hide_idea(team_user, idea, "Spam"),
+        lambda: statuses.change_status(team_user, idea, "declined", "Not for us."),
+    ]
+    for step in steps if hide_first else reversed(steps):
+        step()
+        assert counts_off() == []
+    assert open_votes(fan) == 0
+
+    statuses.change_status(team_user, idea, "open", "")  # reopened, still hidden
+    assert open_votes(fan) == 0
+    moderating.restore_idea(team_user, idea)
+    assert open_votes(fan) == 1
+    assert counts_off() == []
+
+
+def test_merging_a_hidden_duplicate_and_unmerging_it_keep_the_budgets_right(db, team_user):
+    from community.ideas.services import merging
+
+    original, duplicate = make_idea(), make_idea(title="The same again")
+    both, only_duplicate = make_user(reputation=100), make_user(reputation=100)
+    voting.vote(both, original)
+    voting.vote(both, duplicate)
+    voting.vote(only_duplicate, duplicate)
+    moderating.hide_idea(team_user, duplicate, "A copy")
+    assert counts_off() == []
+
+    merging.merge(team_user, duplicate, original.id)
+    assert counts_off() == []
+    assert (open_votes(both), open_votes(only_duplicate)) == (1, 1)
+
+    merging.unmerge(team_user, db.session.get(Idea, duplicate.id))
+    assert counts_off() == []
+    assert (open_votes(both), open_votes(only_duplicate)) == (1, 0)
 
 
 def test_hiding_an_idea_moves_its_tag_and_challenge_counts_and_restoring_moves_them_back(

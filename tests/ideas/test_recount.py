@@ -78,6 +78,7 @@ def portal(db, team_user) -> Portal:
 
     hidden = make_idea(product=product, tags=("pdf",))
     db.session.execute(update(Idea).where(Idea.id == hidden.id).values(hidden_at=utcnow()))
+    voting.refund_open_votes(hidden.id, -1)  # its votes leave the budgets
     db.session.execute(
         update(IdeaTag).where(IdeaTag.name == "pdf").values(idea_count=IdeaTag.idea_count - 1)
     )

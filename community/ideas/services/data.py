@@ -23,7 +23,6 @@ from community.catalog.models import Product
 from community.core.db import add_to_counter, write_together
 from community.extensions import db
 from community.ideas.models import (
-    CLOSED_STATUSES,
     Challenge,
     CustomerValue,
     Idea,
@@ -266,7 +265,7 @@ def _remove_votes(user: User) -> None:
     for idea_id, importance, proxy_by_id in removed:
         idea = ideas[idea_id]
         voting.move_votes(idea, -1, -importance)
-        if proxy_by_id is None and idea.status not in CLOSED_STATUSES:
+        if proxy_by_id is None and voting.in_budget(idea.status, idea.hidden_at is not None):
             open_votes += 1
     if open_votes:
         add_to_counter(IdeaVoter, "open_votes", -open_votes, user_id=user.id)

@@ -23,7 +23,6 @@ from community.core.db import parse_id, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound
 from community.extensions import db
 from community.ideas.models import (
-    CLOSED_STATUSES,
     Idea,
     IdeaComment,
     IdeaFollow,
@@ -36,7 +35,7 @@ from community.ideas.models import (
     IdeaVote,
     IdeaVoter,
 )
-from community.ideas.services import common, following
+from community.ideas.services import common, following, voting
 from community.moderation.services import audit
 
 
@@ -50,8 +49,10 @@ def _now() -> object:
     return literal(utcnow(), IdeaFollow.created_at.type)
 
 
-def _is_open(status: str) -> int:
-    return 0 if status in CLOSED_STATUSES else 1
+def _is_open(status: str, idea: Idea) -> int:
+    """1 when own votes on ``idea`` in ``status`` count towards the budget (not closed,
+    not hidden), else 0."""
+    return int(voting.in_budget(status, idea.hidden_at is not None))
 
 
 def parse_target(value: object) -> int:
@@ -206,7 +207,7 @@ def _keep_and_move_votes(record: IdeaMerge, source: Idea, target: Idea) -> None:
         delete(IdeaVote).where(IdeaVote.idea_id == source.id),
         execution_options={"synchronize_session": False},
     )
-    source_open, target_open = _is_open(source.status), _is_open(target.status)
+    source_open, target_open = _is_open(source.status, source), _is_open(target.status, target)
     _move_open_votes(record.id, moved=True, delta=target_open - source_open)
     _move_open_votes(record.id, moved=False, delta=-source_open)
 
@@ -222,7 +223,7 @@ def _restore_votes(record: IdeaMerge, source: Idea, target: Idea) -> None:
     )
     # Open votes: the moved votes leave the target, every kept vote returns to the
     # duplicate with its status of before.
-    if _is_open(target.status):
+    if _is_open(target.status, target):
         db.session.execute(
             update(IdeaVoter)
             .where(IdeaVoter.user_id.in_(still_on_target))
@@ -245,7 +246,7 @@ def _restore_votes(record: IdeaMerge, source: Idea, target: Idea) -> None:
             ).where(IdeaMergeVote.merge_id == record.id),
         )
     )
-    if _is_open(record.source_status):
+    if _is_open(record.source_status, source):
         _move_open_votes(record.id, moved=None, delta=+1)
 
 

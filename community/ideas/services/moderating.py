@@ -23,7 +23,7 @@ from community.core.db import utcnow, write_together
 from community.core.errors import Conflict, InvalidInput
 from community.extensions import db
 from community.ideas.models import Challenge, Idea, IdeaComment, IdeaTag, IdeaTagLink
-from community.ideas.services import common
+from community.ideas.services import common, voting
 from community.moderation.services import audit
 from community.notifications.services import notify
 
@@ -121,6 +121,8 @@ def hide_idea(
     reason = _check_reason(reason)
     _switch_hidden(Idea, idea, reason, _("This idea is already hidden."))
     _move_listed_counts(idea, -1)
+    if not idea.is_closed:  # the votes on it leave their members' budgets
+        voting.refund_open_votes(idea.id, -1)
     common.reindex(idea)
     audit(actor, "idea.hide", idea, {"reason": reason, **_by_flags(system)})
     if tell_author:
@@ -139,6 +141,8 @@ def restore_idea(actor: User, idea: Idea) -> None:
     common.require_team(actor)
     _switch_hidden(Idea, idea, None, _("This idea is not hidden."))
     _move_listed_counts(idea, +1)
+    if not idea.is_closed:
+        voting.refund_open_votes(idea.id, +1)
     common.reindex(idea)
     audit(actor, "idea.restore", idea)
     _tell_author(

@@ -11,8 +11,8 @@ What each counter means is written once here, and is what the services keep movi
 - idea ``hot``: ``common.hot_score`` of its counted votes and its creation time (see
   ``_hot_scores``: the one check computed in Python, batch by batch);
 - tag ``idea_count``: visible ideas carrying the tag;
-- voter ``open_votes``: the member's own (not proxy) votes on ideas that are not closed
-  (a member with such votes and no row is a drift too: the fix adds the row);
+- voter ``open_votes``: the member's own (not proxy) votes on ideas that are neither
+  closed nor hidden (a member with such votes and no row is a drift too: the fix adds the row);
 - challenge ``idea_count``: the ideas submitted into it (hidden ones included).
 """
 
@@ -112,6 +112,7 @@ def _open_votes_counted() -> Subquery:
         IdeaVote.user_id,
         IdeaVote.proxy_by_id.is_(None),
         Idea.status.not_in([s.value for s in CLOSED_STATUSES]),
+        Idea.hidden_at.is_(None),
         join=IdeaVote.__table__.join(Idea.__table__, Idea.id == IdeaVote.idea_id),
     )
 

@@ -106,7 +106,8 @@ def change_status(actor: User, idea: Idea, status: Any, note: str | None) -> Ide
         shipped_at=now if new is IdeaStatus.SHIPPED else idea.shipped_at,
         feedback_asked_at=None if new is IdeaStatus.SHIPPED else idea.feedback_asked_at,
     )
-    _move_budget(idea.id, old, new)
+    if idea.hidden_at is None:  # a hidden idea's votes are out of the budgets already
+        _move_budget(idea.id, old, new)
     _move_shipping_reputation(idea, old, new, actor)
     audit(actor, "idea.status", idea, {"from": old.value, "to": new.value, "note": note})
     db.session.flush()

@@ -109,6 +109,19 @@ def _check_open(idea: Idea) -> None:
         raise Conflict(_("This idea is closed: it takes no more votes."))
 
 
+def _check_votable(idea: Idea) -> None:
+    """Open and not hidden: a hidden idea is out of the lists and takes no votes."""
+    _check_open(idea)
+    if idea.hidden_at is not None:
+        raise Conflict(_("This idea is hidden: it takes no votes."))
+
+
+def in_budget(status: str, hidden: bool) -> bool:
+    """Whether own votes on an idea in this state count towards the budget: the idea is
+    neither closed nor hidden (a hidden idea gives its votes back until restored)."""
+    return status not in CLOSED_STATUSES and not hidden
+
+
 def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None = None) -> IdeaVote:
     """The member's vote for ``idea`` (Conflict when they voted already, the idea is
     closed, or the budget is used up; nothing changes then). ``proxy_by``: a team member
@@ -120,7 +133,7 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
         check_can_write(user)
         common.require_member(user, SIGN_IN_TO_VOTE)
         privileges.require(user, "vote")
-    _check_open(idea)
+    _check_votable(idea)
     weight = parse_importance(importance)
     values = {
         "idea_id": idea.id,
@@ -136,7 +149,7 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
         if proxy_by is None:
             _move_open_votes(user.id, -1)  # what the budget just counted
         raise Conflict(_("You have already voted for this idea."))
-    move_votes(idea, +1, int(weight), only_open=True)
+    move_votes(idea, +1, int(weight), votable=True)
     author = db.session.get(User, idea.author_id)
     assert author is not None
     reputation.record(author, UPVOTED, idea, actor=user, category=("product", idea.product_id))
@@ -218,9 +231,11 @@ def unvote(user: User, idea: Idea) -> bool:
     if row is None:
         return False
     importance, proxy_by_id = row
-    if proxy_by_id is None:
+    # The counts first: their UPDATE holds the idea's row, so the state read back is
+    # the one a concurrent hide, restore or status change leaves.
+    status, hidden = move_votes(idea, -1, -int(importance), only_open=True)
+    if proxy_by_id is None and in_budget(status, hidden):
         _move_open_votes(user.id, -1)
-    move_votes(idea, -1, -int(importance), only_open=True)
     reputation.reverse(idea, UPVOTED, actor=user)
     return True
 
@@ -317,7 +332,8 @@ def _move_open_votes(user_id: int, delta: int) -> None:
 
 def refund_open_votes(idea_id: int, delta: int) -> None:
     """Give back (``delta`` -1) or take again (+1) one open vote from each member with an
-    own vote on the idea: when it closes, or reopens (one statement)."""
+    own vote on the idea: when it closes or is hidden, or reopens or is restored (one
+    statement)."""
     own_voters = select(IdeaVote.user_id).where(
         IdeaVote.idea_id == idea_id, IdeaVote.proxy_by_id.is_(None)
     )
@@ -329,17 +345,21 @@ def refund_open_votes(idea_id: int, delta: int) -> None:
     )
 
 
-def move_votes(idea: Idea, votes: int, weighted: int, only_open: bool = False) -> None:
-    """Move the idea's votes and weighted votes, and its trending score with them.
+def move_votes(
+    idea: Idea, votes: int, weighted: int, only_open: bool = False, votable: bool = False
+) -> tuple[str, bool]:
+    """Move the idea's votes and weighted votes, and its trending score with them;
+    returns the idea's status and whether it is hidden, as its locked row has them.
 
     One UPDATE sets the score computed from the count as loaded plus ``votes``, when
     that is still the count; when a concurrent vote moved it meanwhile, a second UPDATE
     sets the score from the new count (the row stays locked in between, so the score
     always follows the count it was computed from).
 
-    ``only_open``: a vote cast or taken back, refused (Conflict) when the idea closed
-    since it was loaded: the UPDATE waits for a concurrent status change and re-checks
-    the status, so a closing's budget refund never misses this vote."""
+    ``only_open`` (a vote taken back) refuses (Conflict) when the idea closed since it
+    was loaded, ``votable`` (a vote cast) also when it was hidden meanwhile: the UPDATE
+    waits for a concurrent status change or hide and re-checks, so their budget refunds
+    never miss this vote."""
     expected = idea.vote_count + votes
     hot = common.hot_score(expected, idea.created_at)
     params = {
@@ -349,20 +369,24 @@ def move_votes(idea: Idea, votes: int, weighted: int, only_open: bool = False) -
         "m_before": idea.vote_count,
         "m_hot": hot,
     }
-    row = run_together(_count_write(only_open), params).first()
+    guard = "votable" if votable else "open" if only_open else ""
+    row = run_together(_count_write(guard), params).first()
     if row is None:
-        raise Conflict(_("This idea is closed: it takes no more votes."))
-    count, weighted_votes = row
+        raise Conflict(_("This idea is closed or hidden: it takes no votes."))
+    count, weighted_votes, status, hidden_at = row
     if count != expected:
         hot = common.hot_score(count, idea.created_at)
         run_together(_hot_write(), {"m_idea": idea.id, "m_hot": hot})
     set_committed_value(idea, "vote_count", count)
     set_committed_value(idea, "weighted_votes", weighted_votes)
     set_committed_value(idea, "hot", hot)
+    return status, hidden_at is not None
 
 
 @prepared
-def _count_write(only_open: bool) -> tuple[Any, ...]:
+def _count_write(guard: str) -> tuple[Any, ...]:
+    """The counts' UPDATE; ``guard`` "open": only on an idea not closed, "votable": also
+    not hidden."""
     table = Idea.__table__
     counted_from = table.c.vote_count == bindparam("m_before", type_=Integer())
     stmt = (
@@ -374,9 +398,12 @@ def _count_write(only_open: bool) -> tuple[Any, ...]:
             hot=case((counted_from, bindparam("m_hot", type_=Float())), else_=table.c.hot),
         )
     )
-    if only_open:
+    if guard:
         stmt = stmt.where(table.c.status.not_in(sorted(CLOSED_STATUSES)))
-    return together(stmt.returning(table.c.vote_count, table.c.weighted_votes))
+    if guard == "votable":
+        stmt = stmt.where(table.c.hidden_at.is_(None))
+    returned = (table.c.vote_count, table.c.weighted_votes, table.c.status, table.c.hidden_at)
+    return together(stmt.returning(*returned))
 
 
 @prepared
