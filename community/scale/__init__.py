@@ -115,21 +115,22 @@ def build(
             rows[0] = write_ideas(bulk, rng("idea-bodies"), ideas, members, texts, timeline)
         with part("reputation") as rows:
             ledger = run_ledger(
-                bulk, rng("ledger"), forums, moderation, members, timeline, scale.events
+                bulk, rng("ledger"), forums, moderation, ideas, members, timeline, scale.events
             )
             rows[0] = ledger.rows
         with part("moderation") as rows:
             rows[0], states, audit_id = write_moderation(bulk, moderation, timeline)
         with part("indexes") as rows:
             bulk.create_indexes(indexes)
-            bulk.reset_sequences(SEQUENCED)
             rows[0] = len(indexes)
         with part("totals") as rows:
             rows[0] = update_members(bulk, rng("titles"), members, ledger, states, timeline)
-            rows[0] += score_mavens(bulk, members, forums, ledger, states, timeline)
+            rows[0] += score_mavens(bulk, members, forums, ideas, ledger, states, timeline)
             report.manifest = write_manifest(
                 bulk, members, forums, ledger, timeline, audit_id, scale.name, seed
             )
+            # Last: the mavens' badges and designations and the manifest have ids too.
+            bulk.reset_sequences(SEQUENCED)
         _session_settings(bulk, loading=False)
     finally:
         if gc_was_enabled:

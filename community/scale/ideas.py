@@ -1,12 +1,9 @@
 """The ideas portal's shape, planned in memory: products beyond the forums' four, ideas
-(ids in creation order) with their status histories, votes (distinct members per idea,
-activity-weighted, over the timeline), comments (ids in time order across ideas), tags
-and merges of duplicates. Every stored counter is computed here as ``ideas recount``
-defines it (``community/ideas/services/recount.py``); ``ideas_rows`` writes the rows.
-
-Reputation for idea votes and shipped ideas stays with the ledger's stand-in events
-(``ledger_sources.FUTURE_RULES``): linking them to these ideas needs the ledger to read
-this plan (see ``Ideas.vote_times``).
+(ids in creation order) with their status histories, comments (ids in time order across
+ideas), tags and merges of duplicates; their votes are planned by ``idea_votes``. Every
+stored counter is computed here as ``ideas recount`` defines it
+(``community/ideas/services/recount.py``); ``ideas_rows`` writes the rows and
+``ledger_ideas`` derives the reputation the votes and shipped ideas earned.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ from dataclasses import dataclass, field
 from math import sqrt
 
 from community.ideas.models import CLOSED_STATUSES, IdeaStatus
+from community.scale.idea_votes import count_open_votes, plan_votes
 from community.scale.members import Members
 from community.scale.sizes import Scale, allocate
 from community.scale.timeline import DAY, Timeline
@@ -49,12 +47,6 @@ PATHS = {
     SHIPPED: ((REVIEW, PLANNED, PROGRESS, SHIPPED), (PLANNED, PROGRESS, SHIPPED)),
     DECLINED: ((REVIEW, DECLINED), (DECLINED,)),
 }
-# Ideas the team moved along draw more votes.
-VOTE_PULL = {OPEN: 1.0, REVIEW: 2.0, PLANNED: 3.0, PROGRESS: 3.0, SHIPPED: 3.0, DECLINED: 0.7}
-MAX_WEIGHT = 400.0
-# Importance 1, 2 (cumulative; 3 the rest); proxy votes recorded by the team.
-_IMPORTANCE = (0.35, 0.80)
-PROXY_SHARE = 0.01
 OFFICIAL_SHARE = {True: 0.3, False: 0.02}  # of comments, on ideas the team moved or not
 PINNED_SHARE = 0.5
 AUTHOR_REPLIES = 0.25  # of comments: by the idea's author
@@ -142,20 +134,15 @@ class Ideas:
             return votes
         return votes - sum(vote[4] for vote in self.merges[self.received[idea_id]].votes)
 
-    def vote_times(self) -> list[tuple[int, int, int]]:
-        """(when, idea id, voter) of every vote on another member's idea, on the idea it
-        was cast on (a merge moves votes, not what they earned), by time: what the
-        ledger would need for "idea_upvoted" events."""
-        votes = []
-        for index in range(self.count):
-            own = self.cast_here(index + 1)
-            cast = zip(self.v_user[index][:own], self.v_time[index][:own], strict=True)
-            votes += [(when, index + 1, user) for user, when in cast]
-        for merge in self.merges:
-            votes += [(when, merge.source, user) for user, _i, _p, when, _m in merge.votes]
-        votes = [vote for vote in votes if vote[2] != self.author[vote[1] - 1]]
-        votes.sort()
-        return votes
+    def votes_cast_on(self, idea_id: int) -> list[tuple[int, int]]:
+        """(when, member) of the votes cast on the idea itself, in the order planned (the
+        author's own first): a merged duplicate's from its merge record, none that a
+        merge moved to it."""
+        if idea_id in self.merged_into:
+            merge = self.merges[self.merged_into[idea_id]]
+            return [(when, user) for user, _i, _p, when, _m in merge.votes]
+        own, index = self.cast_here(idea_id), idea_id - 1
+        return list(zip(self.v_time[index][:own], self.v_user[index][:own], strict=True))
 
 
 def plan_ideas(rng: random.Random, scale: Scale, members: Members, timeline: Timeline) -> Ideas:
@@ -187,9 +174,9 @@ def plan_ideas(rng: random.Random, scale: Scale, members: Members, timeline: Tim
     )
     closes = _histories(rng, ideas, end)
     _plan_merges(rng, ideas, closes, end)
-    _votes(rng, ideas, scale.idea_votes, members, closes)
+    plan_votes(rng, ideas, scale.idea_votes, members, closes)
     _comments(rng, ideas, scale.idea_comments, members, end)
-    _open_votes(ideas, members)
+    count_open_votes(ideas, members)
     return ideas
 
 
@@ -274,107 +261,6 @@ def _can_take(ideas: Ideas, index: int, taken: set[int]) -> bool:
     return ideas.status[index] not in CLOSED and index not in taken
 
 
-def _votes(
-    rng: random.Random, ideas: Ideas, total: int, members: Members, closes: list[int]
-) -> None:
-    """About ``total`` votes: the author's own first, then distinct members who had
-    joined by then, until the idea closed. Duplicates are planned before their targets,
-    whose members do not vote for both after the merge (the service would refuse it)."""
-    n = ideas.count
-    weights = [
-        min(rng.paretovariate(1.3) * VOTE_PULL.get(status, 1.0), MAX_WEIGHT)
-        for status in ideas.status
-    ]
-    wanted = [1 + w for w in _capped(max(0, total - n), weights, max(1, members.count // 4))]
-    sources = [m.source - 1 for m in ideas.merges]
-    order = sources + [i for i in range(n) if i + 1 not in ideas.merged_into]
-    for index in order:
-        merge = ideas.merges[ideas.received[index + 1]] if index + 1 in ideas.received else None
-        barred = {v[0] for v in merge.votes} if merge is not None else set()
-        _vote_on(rng, ideas, index, wanted[index], members, closes[index], merge, barred)
-        if index + 1 in ideas.merged_into:
-            _merge_votes(ideas, ideas.merges[ideas.merged_into[index + 1]])
-    for merge in ideas.merges:
-        target = merge.target - 1
-        on_target = set(ideas.v_user[target])
-        merge.votes = [(*vote[:4], vote[0] not in on_target) for vote in merge.votes]
-        for user, importance, proxy, when, moved in merge.votes:
-            if moved:
-                ideas.v_user[target].append(user)
-                ideas.v_time[target].append(when)
-                ideas.v_importance[target].append(importance)
-                ideas.v_proxy[target].append(proxy)
-
-
-def _capped(total: int, weights: list[float], most: int) -> list[int]:
-    """``allocate`` with no part above ``most``: what the biggest would get beyond it goes
-    to the others (a quarter of the members at most: distinct voters stay easy to find)."""
-    fixed: dict[int, int] = {}
-    while True:
-        free = [i for i in range(len(weights)) if i not in fixed]
-        parts = allocate(total - most * len(fixed), [weights[i] for i in free])
-        over = [i for i, part in zip(free, parts, strict=True) if part > most]
-        if not over or len(fixed) + len(over) == len(weights):
-            result = dict(zip(free, parts, strict=True))
-            return [min(most, fixed.get(i, result.get(i, 0))) for i in range(len(weights))]
-        fixed.update((i, most) for i in over)
-
-
-def _vote_on(
-    rng: random.Random,
-    ideas: Ideas,
-    index: int,
-    wanted: int,
-    members: Members,
-    close: int,
-    merge: Merge | None,
-    barred: set[int],
-) -> None:
-    author, start = ideas.author[index], ideas.created[index]
-    users, times = ideas.v_user[index], ideas.v_time[index]
-    importance, proxy = ideas.v_importance[index], ideas.v_proxy[index]
-    users.append(author)
-    times.append(start)
-    importance.append(2)
-    proxy.append(0)
-    seen = {author}
-    room = max(1, close - start - 1)
-    barred_from = merge.when if merge is not None else close
-    random_, pick = rng.random, members.pick  # 2,000,000 votes at large: locals
-    low, middle = _IMPORTANCE
-    for _attempt in range(wanted * 3 + 5):
-        if len(seen) >= wanted:
-            break
-        when = start + 1 + int(room * random_() ** 2)
-        user = pick(rng, when, author)
-        if user in seen or (when >= barred_from and user in barred):
-            continue
-        seen.add(user)
-        users.append(user)
-        times.append(when)
-        roll = random_()
-        importance.append(1 if roll < low else 2 if roll < middle else 3)
-        proxy.append(random_() < PROXY_SHARE)
-
-
-def _merge_votes(ideas: Ideas, merge: Merge) -> None:
-    """The duplicate's votes go to the merge record (``moved`` decided once its target's
-    votes are planned); the duplicate keeps none."""
-    index = merge.source - 1
-    merge.votes = [
-        (user, importance, bool(proxy), when, False)
-        for user, when, importance, proxy in zip(
-            ideas.v_user[index],
-            ideas.v_time[index],
-            ideas.v_importance[index],
-            ideas.v_proxy[index],
-            strict=True,
-        )
-    ]
-    ideas.v_user[index], ideas.v_time[index] = array("i"), array("i")
-    ideas.v_importance[index], ideas.v_proxy[index] = bytearray(), bytearray()
-
-
 def _comments(rng: random.Random, ideas: Ideas, total: int, members: Members, end: int) -> None:
     """``total`` comments, more on ideas with more votes; the team answers on ideas it
     moved along (one such answer pinned now and then). A duplicate's comments were
@@ -414,17 +300,6 @@ def _comments(rng: random.Random, ideas: Ideas, total: int, members: Members, en
             else:
                 ideas.pinned[origin] = 0  # decided: not pinned
     ideas.pinned = {idea: c for idea, c in ideas.pinned.items() if c}
-
-
-def _open_votes(ideas: Ideas, members: Members) -> None:
-    """Each member's own votes on ideas that are not closed (the budget's count)."""
-    counts: list[int | None] = [None] * (members.last_id + 1)
-    for index, status in enumerate(ideas.status):
-        counted = status not in CLOSED
-        for user, proxy in zip(ideas.v_user[index], ideas.v_proxy[index], strict=True):
-            if not proxy:
-                counts[user] = (counts[user] or 0) + counted
-    ideas.open_votes = counts
 
 
 __all__ = ["Ideas", "Merge", "plan_ideas"]

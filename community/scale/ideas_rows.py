@@ -279,14 +279,8 @@ def _own_follows(
     """{member: (since, following)} from the idea's own author, votes and comments (not
     the votes a merge moved to it)."""
     index = idea_id - 1
-    if idea_id in ideas.merged_into:
-        source = ideas.merges[ideas.merged_into[idea_id]]
-        votes = [(when, user) for user, _i, _p, when, _m in source.votes]
-    else:
-        own = ideas.cast_here(idea_id)
-        votes = list(zip(ideas.v_time[index][:own], ideas.v_user[index][:own], strict=True))
     first: dict[int, int] = {ideas.author[index]: ideas.created[index]}
-    for when, user in [*votes, *commenters.get(idea_id, ())]:
+    for when, user in [*ideas.votes_cast_on(idea_id), *commenters.get(idea_id, ())]:
         if when < first.get(user, when + 1):
             first[user] = when
     return {user: (when, _following(user, idea_id)) for user, when in first.items()}

@@ -5,7 +5,7 @@ roll-ups of the maven boards (weeks and months from the days, years from the mon
 time from the years; settled, with their ladders) and the daily cap counters. Automatic
 badges are awarded at the event that earns them, as the ledger's ``after_event`` does.
 
-Where the events come from is ``ledger_sources``.
+Where the events come from is ``ledger_sources`` (the ideas' events: ``ledger_ideas``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from community.reputation.models import (
 from community.reputation.rules import DAILY_CAP, RULES
 from community.scale.bulk import Bulk, names
 from community.scale.forum_plan import Forums
+from community.scale.ideas import Ideas
+from community.scale.ledger_ideas import IdeaEvents
 from community.scale.ledger_sources import (
     EventSources,
     Queued,
@@ -40,7 +42,6 @@ from community.scale.ledger_sources import (
 from community.scale.members import Members
 from community.scale.moderation_plan import Moderation
 from community.scale.timeline import DAY, Timeline
-from community.scale.words import PRODUCTS
 
 FLUSH = 50_000
 EVENT_COLUMNS = names(
@@ -94,12 +95,15 @@ def run_ledger(
     rng: random.Random,
     forums: Forums,
     moderation: Moderation,
+    ideas: Ideas,
     members: Members,
     timeline: Timeline,
     total: int,
 ) -> Ledger:
     """Write about ``total`` events with their roll-ups; returns totals and awards."""
-    categories = [("", 0)] + [("product", i + 1) for i in range(len(PRODUCTS))]
+    # By index: no category, then each product (index = product id), then the forum
+    # categories that are not a product's.
+    categories = [("", 0)] + [("product", i + 1) for i in range(len(ideas.products))]
     forum_category = []
     for index, spec in enumerate(forums.categories):
         if spec.product is not None:
@@ -108,11 +112,13 @@ def run_ledger(
             categories.append(("forum_category", index + 1))
             forum_category.append(len(categories) - 1)
     sources = EventSources(forums, moderation, forum_category)
-    future = max(0, total - sources.count())
+    idea_events = IdeaEvents(ideas)
+    future = max(0, total - sources.count() - idea_events.count())
     writer = _Writer(bulk, timeline, categories, members, sources)
     per_day = future_per_day(future, timeline)
     for day in range(timeline.days):
         heap = sources.take(day)
+        heap += idea_events.take(day, sources.next_order)
         heap += future_events(rng, members, timeline, day, per_day[day])
         heapq.heapify(heap)
         writer.run_day(day, heap)

@@ -17,11 +17,12 @@ from community.reputation.models import BadgeCount, MavenDesignation, MavenScore
 from community.reputation.services.mavens import compute_scores
 from community.scale.bulk import Bulk, names
 from community.scale.forum_plan import BIG, Forums
+from community.scale.ideas import Ideas
 from community.scale.ledger import Ledger, write_awards
 from community.scale.members import Members, username_of
 from community.scale.moderation_rows import PenaltyState
 from community.scale.timeline import Timeline
-from community.scale.words import PRODUCTS, SEARCH_WORD
+from community.scale.words import SEARCH_WORD
 
 MANIFEST_ACTION = "site.seed"
 MAVENS_PER_CATEGORY = 3
@@ -74,6 +75,7 @@ def score_mavens(
     bulk: Bulk,
     members: Members,
     forums: Forums,
+    ideas: Ideas,
     ledger: Ledger,
     states: dict[int, PenaltyState],
     timeline: Timeline,
@@ -85,7 +87,8 @@ def score_mavens(
     scored = ranked[: max(20, members.count // 100)]
     compute_scores(scored, timeline.end_datetime)
     db.session.flush()
-    count = len(scored) + _designate(bulk, _top_per_category(states), forums, ledger, timeline)
+    chosen = _top_per_category(states)
+    count = len(scored) + _designate(bulk, chosen, forums, ideas, ledger, timeline)
     bulk.execute(
         f"INSERT INTO {BadgeCount.__tablename__} (badge_key, holders) "  # noqa: S608
         "SELECT badge_key, count(*) FROM badge_award WHERE revoked_at IS NULL "
@@ -124,6 +127,7 @@ def _designate(
     bulk: Bulk,
     chosen: list[tuple[int, str, int]],
     forums: Forums,
+    ideas: Ideas,
     ledger: Ledger,
     timeline: Timeline,
 ) -> int:
@@ -135,7 +139,7 @@ def _designate(
         names("id user_id category_type category_id month granted_at"),
         [(i, u, k, c, month.isoformat(), stamp) for i, (u, k, c) in enumerate(chosen, start=1)],
     )
-    labels = {("product", i + 1): p[1] for i, p in enumerate(PRODUCTS)}
+    labels = {("product", i + 1): p[0] for i, p in enumerate(ideas.products)}
     labels.update({("forum_category", i + 1): c.name for i, c in enumerate(forums.categories)})
     held = {(user, key) for _when, user, key in ledger.awards}
     awards, reasons = [], {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import random
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -25,11 +24,8 @@ from community.ideas.models import (
 from community.ideas.services.common import IDEA_KIND
 from community.ideas.services.recount import recount
 from community.scale import build
-from community.scale.ideas import plan_ideas
-from community.scale.members import plan_members
 from community.scale.sizes import scale_of
 from community.scale.targets import targets
-from community.scale.timeline import Timeline
 
 TINY = 1e-4
 TODAY = dt.date(2026, 3, 4)
@@ -170,23 +166,3 @@ def test_targets_name_the_ideas_pages_and_vote_lines_that_work(app, db, tmp_path
     )
     assert response.status_code == 200, response.get_json()
     assert recount() == []
-
-
-def test_vote_times_name_each_vote_on_the_idea_it_was_cast_on():
-    scale = scale_of("tiny", TINY)
-    timeline = Timeline(TODAY)
-    members = plan_members(random.Random("7:members"), scale, timeline)
-    ideas = plan_ideas(random.Random("7:ideas"), scale, members, timeline)
-    assert ideas.merges
-    times = ideas.vote_times()
-    assert times == sorted(times)
-    assert all(user != ideas.author[idea_id - 1] for _when, idea_id, user in times)
-    cast = {(idea_id, user) for _when, idea_id, user in times}
-    for merge in ideas.merges:
-        voters = {vote[0] for vote in merge.votes} - {ideas.author[merge.source - 1]}
-        assert {(merge.source, user) for user in voters} <= cast
-        moved = {vote[0] for vote in merge.votes if vote[4]}
-        assert not {(merge.target, user) for user in moved} & cast
-    own_votes = sum(ideas.cast_here(i) for i in range(1, ideas.count + 1))
-    merged_votes = sum(len(merge.votes) for merge in ideas.merges)
-    assert len(times) == own_votes + merged_votes - ideas.count  # no author's own vote

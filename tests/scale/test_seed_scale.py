@@ -15,8 +15,9 @@ from sqlalchemy import text
 from community.core.content import render
 from community.core.plain_text import plain_text
 from community.forums.services.recount import recount
+from community.ideas.services.recount import recount as ideas_recount
 from community.reputation.services.rebuild import rebuild
-from community.scale import REINDEXED, ScaleError, build
+from community.scale import REINDEXED, SEQUENCED, ScaleError, build
 from community.scale.bulk import Bulk
 from community.scale.members import PASSWORD, TEAM
 from community.scale.targets import targets
@@ -55,6 +56,7 @@ def _digest(db) -> dict[str, str]:
 def test_stored_counters_are_what_recount_and_rebuild_compute(db):
     _tiny()
     assert recount() == []
+    assert ideas_recount() == []
     report = rebuild()
     assert report.total_fixed == 0, report.examples
 
@@ -74,6 +76,24 @@ def test_indexes_dropped_for_the_load_are_all_back(db):
     before = Bulk(db.session).secondary_indexes(REINDEXED)
     _tiny()
     assert Bulk(db.session).secondary_indexes(REINDEXED) == before
+
+
+def test_every_id_sequence_continues_after_the_ids_written(db):
+    bulk = Bulk(db.session)
+    if not bulk.is_postgres:
+        pytest.skip("SQLite takes the next id from the rows")
+    _tiny()
+    sequences = bulk.execute(
+        "SELECT table_name, pg_get_serial_sequence(table_name, 'id') "
+        "FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = 'id'"
+    )
+    sequenced = [(t, sequence) for t, sequence in sequences if t in SEQUENCED and sequence]
+    assert len(sequenced) >= 20
+    for table, sequence in sequenced:
+        written = bulk.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
+        following = bulk.scalar("SELECT nextval(%s)", [sequence])
+        assert following > written, table
 
 
 def test_a_database_with_accounts_is_refused(db):
