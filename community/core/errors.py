@@ -105,13 +105,20 @@ def _http_message(status: int) -> str:
     return messages.get(status, _("Something went wrong."))
 
 
-def retry_when() -> str | None:
-    """When the rate limit this request ran into lets the client try again, in the
-    reader's language ("in 42 seconds"); None outside a limited request."""
+def retry_after() -> int | None:
+    """In how many seconds the rate limit this request ran into lets the client try
+    again; None outside a limited request."""
     current = limiter.current_limit
     if current is None or not current.breached:
         return None
-    seconds = max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def retry_when() -> str | None:
+    """``retry_after`` in the reader's language ("in 42 seconds")."""
+    seconds = retry_after()
+    if seconds is None:
+        return None
     return format_timedelta(dt.timedelta(seconds=seconds), add_direction=True, threshold=1.0)
 
 
@@ -156,6 +163,9 @@ def register_error_handlers(app: Flask) -> None:
             for k, v in error.get_headers()
             if k.lower() not in ("content-type", "content-length")
         ]
+        seconds = retry_after() if status == 429 else None
+        if seconds is not None:
+            headers.append(("Retry-After", str(seconds)))
         return error_response(status, _HTTP_CODES.get(status, "error"), message, headers)
 
     @app.errorhandler(Exception)

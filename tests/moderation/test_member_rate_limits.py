@@ -74,7 +74,7 @@ def test_a_member_posting_too_fast_gets_429_saying_when_to_try_again(limited_app
     refused = reply(client, topic, 3, post="1")
 
     assert refused.status_code == 429
-    assert int(refused.headers["Retry-After"]) > 0
+    assert [int(value) > 0 for value in refused.headers.getlist("Retry-After")] == [True]
     page = refused.get_data(as_text=True)
     assert "You are posting faster than allowed (2 per 1 minute)." in page
     assert WHEN_RE.search(page), page
