@@ -25,6 +25,8 @@ class ReputationEvent(db.Model):
     __tablename__ = "reputation_event"
     __table_args__ = (
         Index("ix_reputation_event_user_id_id", "user_id", "id"),
+        # Badge rules count a member's events of one reason (up to the threshold).
+        Index("ix_reputation_event_user_reason", "user_id", "reason", "id"),
         Index("ix_reputation_event_subject", "subject_type", "subject_id", "reason"),
         Index("ix_reputation_event_actor_user", "actor_id", "user_id", "created_at"),
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
+from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -125,10 +125,13 @@ def _rule_state_query(keys: tuple[str, ...]) -> Any:
         .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(keys), _blocking())
         .distinct()
     )
+    # A badge the member holds is not counted towards (the count is 0 then): the
+    # condition does not depend on the rows, so PostgreSQL checks it once, before
+    # reading up to the threshold's events.
     counts = [
-        select(literal(key).label("key"), func.count().label("n")).select_from(
-            _standing_events(user_id, rule.reason, rule.at_least)
-        )
+        select(literal(key).label("key"), func.count().label("n"))
+        .select_from(_standing_events(user_id, rule.reason, rule.at_least))
+        .where(~_held(user_id, key))
         for key in keys
         if isinstance(rule := BADGES[key].rule, EventCount) and rule.at_least > 1
     ]
@@ -141,6 +144,11 @@ def _tenure_met(user: User) -> list[Badge]:
         return []
     days = (utcnow() - created).days
     return [b for b in TENURE_BADGES if isinstance(b.rule, Tenure) and days >= b.rule.days]
+
+
+def _held(user_id: Any, key: str) -> Any:
+    """SQL: the member holds badge ``key`` or the team revoked it from them."""
+    return exists().where(BadgeAward.user_id == user_id, BadgeAward.badge_key == key, _blocking())
 
 
 def _blocking():
