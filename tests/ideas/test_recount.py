@@ -19,7 +19,15 @@ from community.ideas.models import (
     IdeaVoter,
     ShipFeedback,
 )
-from community.ideas.services import comments, common, merging, recount, statuses, voting
+from community.ideas.services import (
+    comments,
+    common,
+    merging,
+    recount,
+    statuses,
+    vote_counts,
+    voting,
+)
 from tests.catalog.factories import make_product
 from tests.factories import make_user
 from tests.ideas.factories import make_idea
@@ -78,7 +86,7 @@ def portal(db, team_user) -> Portal:
 
     hidden = make_idea(product=product, tags=("pdf",))
     db.session.execute(update(Idea).where(Idea.id == hidden.id).values(hidden_at=utcnow()))
-    voting.refund_open_votes(hidden.id, -1)  # its votes leave the budgets
+    vote_counts.refund_open_votes(hidden.id, -1)  # its votes leave the budgets
     db.session.execute(
         update(IdeaTag).where(IdeaTag.name == "pdf").values(idea_count=IdeaTag.idea_count - 1)
     )

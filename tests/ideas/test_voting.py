@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from community.core.errors import Conflict, InvalidInput, PermissionDenied
 from community.extensions import db
 from community.ideas.models import Idea, IdeaFollow, IdeaVote, IdeaVoter, Importance
-from community.ideas.services import following, statuses, voting
+from community.ideas.services import following, statuses, vote_counts, voting
 from community.reputation.models import ReputationEvent
 from tests.factories import make_user
 from tests.ideas.factories import make_idea
@@ -156,7 +156,7 @@ def test_the_budget_refuses_a_vote_beyond_it_and_closing_gives_votes_back(app, d
         voting.vote(fan, first)
         voting.vote(fan, second)
 
-        with pytest.raises(voting.OverBudget):
+        with pytest.raises(vote_counts.OverBudget):
             voting.vote(fan, third)
         assert stored(third) == (1, 2)
         assert voting.balance(fan).left == 0

@@ -18,7 +18,7 @@ from community.core.errors import Conflict
 from community.core.search import SearchEntry
 from community.extensions import db
 from community.ideas.models import Idea, IdeaVote, IdeaVoter, Importance
-from community.ideas.services import common, submitting, voting
+from community.ideas.services import common, submitting, vote_counts, voting
 from community.reputation.models import BadgeCount, PeriodLadder, ReputationEvent
 from community.reputation.rules import DAILY_CAP
 from tests.conftest import using_postgres
@@ -152,7 +152,7 @@ def test_fifty_concurrent_votes_and_a_double_click_leave_exact_counts(app, made)
     clicks = outcomes[VOTERS:]
     assert None in clicks, clicks
     [refused] = [o for o in clicks if o is not None]
-    assert isinstance(refused, Conflict) and not isinstance(refused, voting.OverBudget)
+    assert isinstance(refused, Conflict) and not isinstance(refused, vote_counts.OverBudget)
     voters = VOTERS + 1
     with app.app_context():
         idea = db.session.get(Idea, idea_id)
@@ -198,7 +198,7 @@ def test_concurrent_votes_by_one_member_never_pass_the_budget(app, made):
         app.config["IDEA_VOTE_BUDGET"] = 0
 
     assert sum(o is None for o in outcomes) == 2
-    assert all(isinstance(o, voting.OverBudget) for o in outcomes if o is not None)
+    assert all(isinstance(o, vote_counts.OverBudget) for o in outcomes if o is not None)
     with app.app_context():
         fan = db.session.scalar(select(User).where(User.username_key == "idea_fan0"))
         votes = db.session.scalar(

@@ -36,7 +36,7 @@ from community.ideas.models import (
     Importance,
     ShipFeedback,
 )
-from community.ideas.services import submitting, voting
+from community.ideas.services import submitting, vote_counts
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -264,8 +264,8 @@ def _remove_votes(user: User) -> None:
     open_votes = 0
     for idea_id, importance, proxy_by_id in removed:
         idea = ideas[idea_id]
-        voting.move_votes(idea, -1, -importance)
-        if proxy_by_id is None and voting.in_budget(idea.status, idea.hidden_at is not None):
+        vote_counts.move_votes(idea, -1, -importance)
+        if proxy_by_id is None and vote_counts.in_budget(idea.status, idea.hidden_at is not None):
             open_votes += 1
     if open_votes:
         add_to_counter(IdeaVoter, "open_votes", -open_votes, user_id=user.id)

@@ -35,7 +35,7 @@ from community.ideas.models import (
     IdeaVote,
     IdeaVoter,
 )
-from community.ideas.services import common, following, voting
+from community.ideas.services import common, following, vote_counts
 from community.moderation.services import audit
 
 
@@ -52,7 +52,7 @@ def _now() -> object:
 def _is_open(status: str, idea: Idea) -> int:
     """1 when own votes on ``idea`` in ``status`` count towards the budget (not closed,
     not hidden), else 0."""
-    return int(voting.in_budget(status, idea.hidden_at is not None))
+    return int(vote_counts.in_budget(status, idea.hidden_at is not None))
 
 
 def parse_target(value: object) -> int:

@@ -23,7 +23,7 @@ from community.core.db import utcnow, write_together
 from community.core.errors import Conflict, InvalidInput
 from community.extensions import db
 from community.ideas.models import Challenge, Idea, IdeaComment, IdeaTag, IdeaTagLink
-from community.ideas.services import common, voting
+from community.ideas.services import common, vote_counts
 from community.moderation.services import audit
 from community.notifications.services import notify
 
@@ -122,7 +122,7 @@ def hide_idea(
     _switch_hidden(Idea, idea, reason, _("This idea is already hidden."))
     _move_listed_counts(idea, -1)
     if not idea.is_closed:  # the votes on it leave their members' budgets
-        voting.refund_open_votes(idea.id, -1)
+        vote_counts.refund_open_votes(idea.id, -1)
     common.reindex(idea)
     audit(actor, "idea.hide", idea, {"reason": reason, **_by_flags(system)})
     if tell_author:
@@ -142,7 +142,7 @@ def restore_idea(actor: User, idea: Idea) -> None:
     _switch_hidden(Idea, idea, None, _("This idea is not hidden."))
     _move_listed_counts(idea, +1)
     if not idea.is_closed:
-        voting.refund_open_votes(idea.id, +1)
+        vote_counts.refund_open_votes(idea.id, +1)
     common.reindex(idea)
     audit(actor, "idea.restore", idea)
     _tell_author(

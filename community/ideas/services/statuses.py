@@ -29,7 +29,7 @@ from community.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
-from community.ideas.services import common, following, voting
+from community.ideas.services import common, following, vote_counts
 from community.moderation.services import audit
 from community.reputation import services as reputation
 
@@ -130,9 +130,9 @@ def history(idea: Idea) -> list[IdeaStatusChange]:
 def _move_budget(idea_id: int, old: IdeaStatus, new: IdeaStatus) -> None:
     was_closed, closed = old in CLOSED_STATUSES, new in CLOSED_STATUSES
     if closed and not was_closed:
-        voting.refund_open_votes(idea_id, -1)
+        vote_counts.refund_open_votes(idea_id, -1)
     elif was_closed and not closed:
-        voting.refund_open_votes(idea_id, +1)
+        vote_counts.refund_open_votes(idea_id, +1)
 
 
 def _move_shipping_reputation(idea: Idea, old: IdeaStatus, new: IdeaStatus, actor: User) -> None:

@@ -33,6 +33,7 @@ from community.ideas.services import (
     merging,
     statuses,
     submitting,
+    vote_counts,
 )
 from community.ideas.services import voting as votes
 from community.ideas.views.helpers import form_messages, idea_url
@@ -106,7 +107,7 @@ def render_idea(idea, forms: dict[str, Any] | None = None) -> str:
         "is_team": is_team,
         "can_edit": policy.can_edit_idea(current_user, idea),
         "my_vote": my_vote,
-        "balance": votes.balance(current_user) if signed_in and votes.budget() else None,
+        "balance": votes.balance(current_user) if signed_in and vote_counts.budget() else None,
         "is_following": following.is_following(current_user, idea) if signed_in else False,
         "status_label": statuses.status_label,
         "importance_choices": importance_choices(),

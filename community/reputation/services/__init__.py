@@ -5,5 +5,6 @@ from community.reputation.services.ledger import category_of, record, reverse, r
 
 __all__ = ["category_of", "record", "reverse", "reverse_event"]
 
-# Registers the sock-puppet vote reverser with accounts at import.
-from community.reputation.services import antigaming  # noqa: E402, F401
+# Register the sock-puppet vote reverser, the badges' export and notification links at
+# import.
+from community.reputation.services import antigaming, badge_registries  # noqa: E402, F401

@@ -15,7 +15,6 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +23,6 @@ from sqlalchemy.orm import joinedload
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.accounts.services import in_language_of
-from community.core import subjects
 from community.core.db import add_to_counter, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.core.pagination import Page, newest_first
@@ -369,40 +367,3 @@ def recent_holders(key: str, cursor: int | None) -> Page[BadgeAward]:
         cursor,
         HOLDERS_PER_PAGE,
     )
-
-
-# ---------------------------------------------------------------- registries
-
-
-def export(user: User) -> dict[str, Any]:
-    """The member's badge awards (revoked ones too) and title, for their data export."""
-    rows = db.session.scalars(
-        select(BadgeAward).where(BadgeAward.user_id == user.id).order_by(BadgeAward.id)
-    )
-    return {
-        "title": user.title_badge,
-        "awards": [
-            {
-                "badge": a.badge_key,
-                "awarded_at": a.awarded_at.isoformat(),
-                "automatic": a.is_automatic,
-                "reason": a.reason,
-                "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
-                "revoke_reason": a.revoke_reason,
-            }
-            for a in rows
-        ],
-    }
-
-
-def _award_urls(award_ids: set[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(BadgeAward.id, BadgeAward.badge_key).where(BadgeAward.id.in_(award_ids))
-    )
-    return {award_id: url_for("reputation.badge", key=key) for award_id, key in rows}
-
-
-# A badge notification leads to the badge's page. Erasure deletes nothing here: an
-# anonymised account keeps its badges, so the holder counts stay right.
-subjects.register("badge_award", urls=_award_urls)
-accounts.register_exporter("badges", export)

@@ -1,0 +1,163 @@
+"""The stored counts of votes on ideas: the idea's votes, importance-weighted votes and
+trending score, and the voter's open votes (``IdeaVoter.open_votes``: their own votes on
+ideas neither closed nor hidden, which the budget limits). Each moves by SQL arithmetic
+in one prepared statement (``core.db.prepared``): votes are the busiest write there is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Float, Integer, bindparam, case, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from community.core.db import (
+    BigId,
+    add_to_counter,
+    dialect_insert,
+    prepared,
+    run_together,
+    together,
+)
+from community.core.errors import Conflict
+from community.extensions import db
+from community.ideas.models import CLOSED_STATUSES, Idea, IdeaVote, IdeaVoter
+from community.ideas.services import common
+
+
+class OverBudget(Conflict):
+    code = "over_budget"
+
+
+def budget() -> int:
+    """Open votes allowed per member; 0 when the budget is off."""
+    return max(int(current_app.config.get("IDEA_VOTE_BUDGET", 0) or 0), 0)
+
+
+def in_budget(status: str, hidden: bool) -> bool:
+    """Whether own votes on an idea in this state count towards the budget: the idea is
+    neither closed nor hidden (a hidden idea gives its votes back until restored)."""
+    return status not in CLOSED_STATUSES and not hidden
+
+
+def take_from_budget(user_id: int) -> None:
+    """Count one more open vote, refused (OverBudget) when that would pass the budget;
+    one conditional upsert, so concurrent votes never pass it."""
+    limit = budget()
+    taken = run_together(_budget_write(bool(limit)), {"b_user": user_id, "b_limit": limit})
+    row = taken.first()
+    if row is None or (limit and row[0] > limit):
+        raise OverBudget(
+            _(
+                "You have used all %(n)d of your votes. Take one back, or wait until an "
+                "idea you voted for ships or closes.",
+                n=limit,
+            )
+        )
+
+
+@prepared
+def _budget_write(limited: bool) -> tuple[Any, ...]:
+    table = IdeaVoter.__table__
+    insert = dialect_insert(table).values(user_id=bindparam("b_user", type_=BigId), open_votes=1)
+    limit = bindparam("b_limit", type_=Integer())
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={"open_votes": table.c.open_votes + 1},
+        where=(table.c.open_votes < limit) if limited else None,
+    )
+    return together(stmt.returning(table.c.open_votes))
+
+
+def move_open_votes(user_id: int, delta: int) -> None:
+    """Move a member's open votes (not checked against the budget: the author's own vote,
+    taking a vote back)."""
+    add_to_counter(IdeaVoter, "open_votes", delta, user_id=user_id)
+
+
+def refund_open_votes(idea_id: int, delta: int) -> None:
+    """Give back (``delta`` -1) or take again (+1) one open vote from each member with an
+    own vote on the idea: when it closes or is hidden, or reopens or is restored (one
+    statement)."""
+    own_voters = select(IdeaVote.user_id).where(
+        IdeaVote.idea_id == idea_id, IdeaVote.proxy_by_id.is_(None)
+    )
+    db.session.execute(
+        update(IdeaVoter)
+        .where(IdeaVoter.user_id.in_(own_voters))
+        .values(open_votes=IdeaVoter.open_votes + delta),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def move_votes(
+    idea: Idea, votes: int, weighted: int, only_open: bool = False, votable: bool = False
+) -> tuple[str, bool]:
+    """Move the idea's votes and weighted votes, and its trending score with them;
+    returns the idea's status and whether it is hidden, as its locked row has them.
+
+    One UPDATE sets the score computed from the count as loaded plus ``votes``, when
+    that is still the count; when a concurrent vote moved it meanwhile, a second UPDATE
+    sets the score from the new count (the row stays locked in between, so the score
+    always follows the count it was computed from).
+
+    ``only_open`` (a vote taken back) refuses (Conflict) when the idea closed since it
+    was loaded, ``votable`` (a vote cast) also when it was hidden meanwhile: the UPDATE
+    waits for a concurrent status change or hide and re-checks, so their budget refunds
+    never miss this vote."""
+    expected = idea.vote_count + votes
+    hot = common.hot_score(expected, idea.created_at)
+    params = {
+        "m_idea": idea.id,
+        "m_votes": votes,
+        "m_weighted": weighted,
+        "m_before": idea.vote_count,
+        "m_hot": hot,
+    }
+    guard = "votable" if votable else "open" if only_open else ""
+    row = run_together(_count_write(guard), params).first()
+    if row is None:
+        raise Conflict(_("This idea is closed or hidden: it takes no votes."))
+    count, weighted_votes, status, hidden_at = row
+    if count != expected:
+        hot = common.hot_score(count, idea.created_at)
+        run_together(_hot_write(), {"m_idea": idea.id, "m_hot": hot})
+    set_committed_value(idea, "vote_count", count)
+    set_committed_value(idea, "weighted_votes", weighted_votes)
+    set_committed_value(idea, "hot", hot)
+    return status, hidden_at is not None
+
+
+@prepared
+def _count_write(guard: str) -> tuple[Any, ...]:
+    """The counts' UPDATE; ``guard`` "open": only on an idea not closed, "votable": also
+    not hidden."""
+    table = Idea.__table__
+    counted_from = table.c.vote_count == bindparam("m_before", type_=Integer())
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("m_idea", type_=BigId))
+        .values(
+            vote_count=table.c.vote_count + bindparam("m_votes", type_=Integer()),
+            weighted_votes=table.c.weighted_votes + bindparam("m_weighted", type_=Integer()),
+            hot=case((counted_from, bindparam("m_hot", type_=Float())), else_=table.c.hot),
+        )
+    )
+    if guard:
+        stmt = stmt.where(table.c.status.not_in(sorted(CLOSED_STATUSES)))
+    if guard == "votable":
+        stmt = stmt.where(table.c.hidden_at.is_(None))
+    returned = (table.c.vote_count, table.c.weighted_votes, table.c.status, table.c.hidden_at)
+    return together(stmt.returning(*returned))
+
+
+@prepared
+def _hot_write() -> tuple[Any, ...]:
+    table = Idea.__table__
+    return together(
+        update(table)
+        .where(table.c.id == bindparam("m_idea", type_=BigId))
+        .values(hot=bindparam("m_hot", type_=Float()))
+    )
