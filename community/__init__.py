@@ -10,13 +10,12 @@ from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from community.cli import register_cli
 from community.core import fast_gettext, page_cache, query_count
+from community.core import sqlite as _sqlite  # noqa: F401 - registers SQLite's engine events
 from community.core.db import MAX_ID
 from community.core.errors import register_error_handlers
 from community.core.security import here
@@ -58,32 +57,6 @@ class _IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, connection_record) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
-
-
-# Requests that may write take SQLite's write lock when their transaction begins: a
-# deferred transaction that read first cannot upgrade while another writer holds the
-# lock ("database is locked" at once, busy_timeout does not apply), while an immediate
-# one waits its turn.
-_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        writing = has_request_context() and request.method in _WRITING_METHODS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _init_extensions(app: Flask) -> None:
