@@ -13,19 +13,26 @@ reputation_cli = AppGroup("reputation", help="Reputation ledger maintenance.")
 
 
 @reputation_cli.command("rebuild")
-def rebuild_command() -> None:
-    """Recompute every stored total from the ledger and report what was fixed."""
+@click.option(
+    "--check", is_flag=True, help="Only report what differs from the ledger; change nothing."
+)
+def rebuild_command(check: bool) -> None:
+    """Recompute every stored total from the ledger and report what was fixed (with
+    --check: what differs, rolled back)."""
     from community.reputation.services.rebuild import rebuild
 
     started = time.perf_counter()
     report = rebuild()
-    db.session.commit()
+    if check:
+        db.session.rollback()
+    else:
+        db.session.commit()
     seconds = time.perf_counter() - started
     click.echo(
-        f"rebuilt in {seconds:.1f}s: {report.users_fixed} user totals, "
-        f"{report.categories_fixed} category totals, {report.days_fixed} daily roll-ups, "
-        f"{report.caps_fixed} daily-cap counters, {report.periods_fixed} period roll-ups, "
-        f"{report.ladders_fixed} ladder rungs fixed"
+        f"{'checked' if check else 'rebuilt'} in {seconds:.1f}s: {report.users_fixed} user "
+        f"totals, {report.categories_fixed} category totals, {report.days_fixed} daily "
+        f"roll-ups, {report.caps_fixed} daily-cap counters, {report.periods_fixed} period "
+        f"roll-ups, {report.ladders_fixed} ladder rungs {'differ' if check else 'fixed'}"
     )
     for line in report.examples:
         click.echo(f"  {line}")

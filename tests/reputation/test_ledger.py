@@ -166,6 +166,19 @@ def test_rebuild_command_reports_what_it_fixed(app, db):
     assert "1 user totals" in result.output and "5 -> 10" in result.output
 
 
+def test_rebuild_check_reports_the_drift_and_changes_nothing(app, db):
+    author, voter = make_user(), make_user()
+    reputation.record(author, "idea_upvoted", voter, voter)
+    db.session.execute(update(User).where(User.id == author.id).values(reputation=5))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reputation", "rebuild", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "1 user totals" in result.output and "differ" in result.output
+    assert "5 -> 10" in result.output
+    db.session.expire_all()
+    assert db.session.get(User, author.id).reputation == 5  # still as it was
+
+
 def test_rebuild_sees_no_drift_in_an_award_the_cap_cut_to_nothing(db):
     # A whole day's award group can be worth 0 points: the ledger writes no roll-up row
     # for it, and a rebuild must not call that missing.
