@@ -20,6 +20,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -95,7 +96,14 @@ class Idea(db.Model):
         Index("ix_idea_status_shipped", "status", "shipped_at", "id"),
         Index("ix_idea_challenge", "challenge_id", "vote_count", "id"),
         Index("ix_idea_author_id", "author_id", "id"),
-        Index("ix_idea_merged_into_id", "merged_into_id"),
+        # Merged ideas only: the lists' "merged_into_id IS NULL" must not pick it (on SQLite
+        # a full index took every idea and sorted them, 100 ms at 20,000 ideas).
+        Index(
+            "ix_idea_merged_into_id",
+            "merged_into_id",
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[intpk]
