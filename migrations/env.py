@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from community.core import page_cache
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -107,7 +109,7 @@ def run_migrations_online():
     with connectable.connect() as connection:
         # Schema changes are deployed with a restart: no page kept in memory survives them,
         # and the generation table may not exist yet (community/core/page_cache.py).
-        connection.info["mitmach_page_cache_off"] = True
+        connection.info[page_cache.OFF] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -119,7 +121,7 @@ def run_migrations_online():
             with context.begin_transaction():
                 context.run_migrations()
         finally:
-            connection.info.pop("mitmach_page_cache_off", None)
+            connection.info.pop(page_cache.OFF, None)
 
 
 if context.is_offline_mode():

@@ -46,7 +46,9 @@ MAX_AGE = 60.0
 MAX_BYTES = 64 * 1024 * 1024
 
 _WROTE = "mitmach_page_cache_wrote"
-_OFF = "mitmach_page_cache_off"  # set by migrations/env.py on its connection
+# Set on a connection whose writes keep no page count (migrations/env.py: the generation
+# table may not exist yet).
+OFF = "mitmach_page_cache_off"
 # Set on a connection whose savepoint releases stand for commits (the tests' outer one).
 RELEASE_COMMITS = "mitmach_page_cache_release_commits"
 # A statement that writes, and the table it writes ("UPDATE SET" is ON CONFLICT's).
@@ -316,7 +318,7 @@ def _forget_writes(conn) -> None:
 
 
 def _bump(conn) -> None:
-    if conn.info.get(_OFF):
+    if conn.info.get(OFF):
         return
     # One row per process: a transaction bumps once, as its last statement, so it never
     # holds one shard while waiting for another.

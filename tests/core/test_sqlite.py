@@ -13,6 +13,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, text
 
+from community.core import page_cache
 from community.core import sqlite as sqlite_setup
 
 
@@ -38,7 +39,7 @@ def holding_the_write_lock(engine):
 
 def test_a_writing_request_takes_the_write_lock_when_it_begins(app, engine):
     with app.test_request_context("/", method="POST"), engine.connect() as connection:
-        connection.info["mitmach_page_cache_off"] = True  # no generation table here
+        connection.info[page_cache.OFF] = True  # no generation table here
         connection.execute(text("SELECT 1"))
         other = engine.raw_connection()
         try:
