@@ -51,6 +51,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """Over a rate limit: 429, with ``Retry-After`` in whole seconds."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, seconds: int) -> None:
+        super().__init__(message)
+        self.headers = (("Retry-After", str(seconds)),)
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get JSON errors."""
     if request.path.startswith("/api/"):
@@ -106,31 +117,27 @@ def _http_message(status: int) -> str:
 
 
 def retry_after() -> int | None:
-    """In how many seconds the rate limit this request ran into lets the client try
-    again; None outside a limited request."""
+    """In how many seconds the Flask-Limiter limit this request ran into (the login and
+    sign-up limits) lets the client try again; None outside a limited request."""
     current = limiter.current_limit
     if current is None or not current.breached:
         return None
     return max(1, math.ceil(current.reset_at - time.time()))
 
 
-def retry_when() -> str | None:
-    """``retry_after`` in the reader's language ("in 42 seconds")."""
-    seconds = retry_after()
-    if seconds is None:
-        return None
+def in_seconds(seconds: int) -> str:
+    """A wait in the reader's language ("in 42 seconds")."""
     return format_timedelta(dt.timedelta(seconds=seconds), add_direction=True, threshold=1.0)
 
 
-def _rate_limited_message(error: HTTPException, description: str) -> str:
-    limit = getattr(error, "limit", None)
-    if limit is not None and getattr(limit, "error_message", None):
-        return description  # the limit's own words, which say when to try again
-    when = retry_when()
-    if when is None:
+def _rate_limited_message(description: str) -> str:
+    seconds = retry_after()
+    if seconds is None:
         return _("Too many attempts (%(limit)s). Please try again later.", limit=description)
     return _(
-        "Too many attempts (%(limit)s). Please try again %(when)s.", limit=description, when=when
+        "Too many attempts (%(limit)s). Please try again %(when)s.",
+        limit=description,
+        when=in_seconds(seconds),
     )
 
 
@@ -157,7 +164,7 @@ def register_error_handlers(app: Flask) -> None:
         message = _http_message(status)
         description = getattr(error, "description", None)
         if status == 429 and description:
-            message = _rate_limited_message(error, description)
+            message = _rate_limited_message(description)
         headers = [
             (k, v)
             for k, v in error.get_headers()

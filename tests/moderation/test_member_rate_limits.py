@@ -1,9 +1,10 @@
 """Per-member rate limits on posting, reacting and flagging (pages and API share one
 budget per member), answering 429 with when to try again.
 
-Flask-Limiter only hooks into an app whose configuration enables it when the app is
-built, so these tests build a second app with small limits (as
-tests/accounts/test_rate_limits.py does) and switch the shared limiter off again.
+These tests build a second app with small limits and limits on; each app keeps its
+own windows. The login limit (Flask-Limiter) hooks into an app only when it is built
+with limits on, so the shared limiter is switched off again afterwards (as in
+tests/accounts/test_rate_limits.py).
 """
 
 from __future__ import annotations
