@@ -8,12 +8,11 @@ a handler parses, loads or 404s, calls one service, commits once and shapes the 
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
@@ -22,7 +21,7 @@ from community.api.auth import api_user, reader
 from community.api.parsing import json_body, string_field
 from community.core.errors import InvalidInput, NotFound
 from community.extensions import db
-from community.forums.models import ForumCategory, Post, PostReactionCount, ReactionType, Topic
+from community.forums.models import ForumCategory, Post, ReactionType, Topic
 from community.forums.services import (
     answers,
     categories,
@@ -153,22 +152,6 @@ def _post(post: Post, counts: dict[str, int], accepted_id: int | None) -> dict[s
     }
 
 
-def _reaction_counts(post_id: int) -> dict[str, int]:
-    """``{name: count}`` of one post's reactions (those it has), in the offered order."""
-    return dict(db.session.execute(_reaction_counts_query(), {"post_id": post_id}).all())
-
-
-@functools.cache
-def _reaction_counts_query() -> Any:
-    """``_reaction_counts``' query, built once (answering every reaction)."""
-    return (
-        select(PostReactionCount.name, PostReactionCount.count)
-        .join(ReactionType, ReactionType.name == PostReactionCount.name)
-        .where(PostReactionCount.post_id == bindparam("post_id"), PostReactionCount.count > 0)
-        .order_by(ReactionType.position, ReactionType.name)
-    )
-
-
 # ---------------------------------------------------------------- categories and topics
 
 
@@ -277,8 +260,7 @@ def create_post(topic_id: int):
 def add_reaction(post_id: int, name: str):
     user = api_user()
     post = visibility.get_post(user, post_id)
-    reactions.react(user, post, name)
-    answer = {"reactions": _reaction_counts(post_id), "mine": name}
+    answer = {"reactions": reactions.react_and_count(user, post, name), "mine": name}
     db.session.commit()
     return jsonify(answer)
 
@@ -293,7 +275,7 @@ def remove_reaction(post_id: int, name: str):
         reactions.unreact(user, post)
         db.session.commit()
     return jsonify(
-        {"reactions": _reaction_counts(post_id), "mine": reactions.my_reaction(user, post)}
+        {"reactions": reactions.reaction_counts(post_id), "mine": reactions.my_reaction(user, post)}
     )
 
 

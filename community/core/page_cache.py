@@ -69,6 +69,13 @@ _ADD_SHARD = {
     "qmark": "INSERT INTO page_generations (shard, n) VALUES (?, 0) ON CONFLICT DO NOTHING",
     "format": "INSERT INTO page_generations (shard, n) VALUES (%s, 0) ON CONFLICT DO NOTHING",
 }
+# PostgreSQL: the bump and the COMMIT in one round trip (a simple query of two
+# statements; the shard is our own integer). The driver's COMMIT that follows finds the
+# transaction ended and sends nothing. A shard row that was deleted comes back.
+_BUMP_AND_COMMIT = (
+    "INSERT INTO page_generations (shard, n) VALUES ({shard:d}, 1) "
+    "ON CONFLICT (shard) DO UPDATE SET n = page_generations.n + 1; COMMIT"
+)
 _GENERATION = "SELECT coalesce(sum(n), 0) FROM page_generations"
 _KEY = "_page_cache_key"
 
@@ -302,7 +309,7 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
 
 def _bump_before_commit(conn) -> None:
     if conn.info.pop(_WROTE, False):
-        _bump(conn)
+        _bump(conn, committing=True)
 
 
 def _bump_on_release(conn, name, context) -> None:
@@ -317,7 +324,9 @@ def _forget_writes(conn) -> None:
     conn.info.pop(_WROTE, None)
 
 
-def _bump(conn) -> None:
+def _bump(conn, committing: bool = False) -> None:
+    """Move this process's shard; ``committing`` (the transaction's own commit, not a
+    savepoint standing for one) lets PostgreSQL commit in the same round trip."""
     if conn.info.get(OFF):
         return
     # One row per process: a transaction bumps once, as its last statement, so it never
@@ -325,6 +334,9 @@ def _bump(conn) -> None:
     shard = os.getpid() % SHARDS
     cursor = conn.connection.dbapi_connection.cursor()
     try:
+        if committing and conn.dialect.name == "postgresql":
+            cursor.execute(_BUMP_AND_COMMIT.format(shard=shard), prepare=False)
+            return
         style = "qmark" if conn.dialect.paramstyle == "qmark" else "format"
         cursor.execute(_BUMP[style], (shard,))
         if cursor.rowcount == 0:  # the shard rows were deleted: never serve stale pages

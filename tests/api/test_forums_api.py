@@ -490,6 +490,20 @@ def test_an_unknown_reaction_is_400_naming_it(client, db, member):
         assert_field_error(response, "name")
 
 
+def test_a_new_kind_of_reaction_answers_every_kind_on_the_post_in_the_offered_order(client, db):
+    # One kind on the post: its counts come from the write; two kinds: read back.
+    post = make_reply(make_topic())
+    ann, bob, cem = make_user(), make_user(), make_user()
+    url = f"/api/v1/posts/{post.id}/reactions"
+    client.post(f"{url}/thanks", headers=auth(ann))
+
+    mixed = client.post(f"{url}/like", headers=auth(bob))
+    more = client.post(f"{url}/like", headers=auth(cem))
+
+    assert list(mixed.get_json()["reactions"].items()) == [("like", 1), ("thanks", 1)]
+    assert more.get_json()["reactions"] == {"like": 2, "thanks": 1}
+
+
 def test_reactions_need_a_token(client, db):
     post = make_reply(make_topic())
 

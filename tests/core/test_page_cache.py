@@ -206,6 +206,20 @@ def test_a_commit_on_another_connection_moves_the_generation_read_outside_reques
         assert page_cache._reader.read(_db.engine) == before + 1
 
 
+def test_a_writing_transaction_commits_with_its_bump_and_the_connection_goes_on(app):
+    # PostgreSQL sends the bump and the COMMIT together: the commit holds, the driver's
+    # own COMMIT finds nothing to do, and the next transaction on the connection begins.
+    with app.app_context():
+        before = page_cache._reader.read(_db.engine)
+        with _db.engine.connect() as connection:
+            for _ in range(2):
+                with connection.begin():
+                    connection.exec_driver_sql("UPDATE page_generations SET n = n WHERE shard = 0")
+
+            # Read on another connection while this one is still checked out.
+            assert page_cache._reader.read(_db.engine) == before + 2
+
+
 def test_a_session_ended_elsewhere_no_longer_gets_the_members_kept_page(app, db):
     ann = make_user(username="ann")
     db.session.commit()

@@ -8,11 +8,12 @@ taking one back, or changing it to a reaction that is not positive, reverses the
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, bindparam, delete, func, select, update
+from sqlalchemy import Integer, String, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,6 +25,7 @@ from community.core.db import (
     UTCDateTime,
     counter_move,
     dialect_insert,
+    dialect_name,
     prepared,
     run_together,
     together,
@@ -78,56 +80,105 @@ def _active_type(name: Any) -> ReactionType:
     return reaction_type
 
 
-def _insert_reaction(post_id: int, user_id: int, name: str) -> Reaction | None:
-    """The member's new reaction row, or None when they have one on the post already."""
+def _insert_reaction(post_id: int, user_id: int, name: Any) -> tuple[bool, Reaction | None]:
+    """Check that ``name`` is a reaction on offer and insert the member's reaction: whether
+    it is a positive one, and the new row (None when they have one on the post already).
+    InvalidInput when there is no such active reaction.
+
+    On PostgreSQL the check and the insert are one statement (reacting is one of the
+    busiest writes); SQLite, in-process, runs them one after the other."""
+    if not isinstance(name, str):
+        raise InvalidInput(_("There is no such reaction."), field="name")
     values = {"post_id": post_id, "user_id": user_id, "name": name, "created_at": utcnow()}
     params = {f"r_{column}": value for column, value in values.items()}
-    if run_together(_reaction_insert(), params).first() is None:
-        return None
+    if dialect_name() == "postgresql":
+        checked = db.session.execute(_checked_reaction_insert(), params).first()
+        if checked is None:
+            raise InvalidInput(_("There is no such reaction."), field="name")
+        is_positive, inserted = checked
+    else:
+        is_positive = _active_type(name).is_positive
+        inserted = run_together(_reaction_insert(), params).first() is not None
+    if not inserted:
+        return is_positive, None
     reaction = Reaction(**values)
     make_transient_to_detached(reaction)  # the row exists: attach it without a query
     db.session.add(reaction)
-    return reaction
+    return is_positive, reaction
+
+
+def _reaction_values() -> dict[str, Any]:
+    return {
+        "post_id": bindparam("r_post_id", type_=BigId),
+        "user_id": bindparam("r_user_id", type_=BigId),
+        "name": bindparam("r_name", type_=String()),
+        "created_at": bindparam("r_created_at", type_=UTCDateTime()),
+    }
 
 
 @prepared
 def _reaction_insert() -> tuple[Any, ...]:
     table = Reaction.__table__
-    insert = dialect_insert(table).values(
-        post_id=bindparam("r_post_id", type_=BigId),
-        user_id=bindparam("r_user_id", type_=BigId),
-        name=bindparam("r_name", type_=String()),
-        created_at=bindparam("r_created_at", type_=UTCDateTime()),
-    )
+    insert = dialect_insert(table).values(**_reaction_values())
     return together(insert.on_conflict_do_nothing().returning(table.c.post_id))
 
 
-def _move_counts(post: Post, changes: dict[str, int], topic_too: bool) -> None:
+@prepared
+def _checked_reaction_insert() -> Any:
+    """PostgreSQL: ``(is_positive, inserted)`` of the active reaction ``r_name``, whose
+    row for the member is inserted unless they have one; no row when it is not offered."""
+    types, table = ReactionType.__table__, Reaction.__table__
+    values = _reaction_values()
+    offered = (
+        select(types.c.name, types.c.is_positive)
+        .where(types.c.name == values["name"], types.c.is_active.is_(True))
+        .cte("offered")
+    )
+    rows = select(values["post_id"], values["user_id"], offered.c.name, values["created_at"])
+    inserted = (
+        dialect_insert(table)
+        .from_select(["post_id", "user_id", "name", "created_at"], rows)
+        .on_conflict_do_nothing()
+        .returning(table.c.post_id)
+        .cte("inserted")
+    )
+    return select(offered.c.is_positive, exists(select(inserted.c.post_id))).select_from(offered)
+
+
+def _move_counts(post: Post, changes: dict[str, int], topic_too: bool) -> int | None:
     """Move the post's per-reaction counts by ``changes`` and its stored total (and its
     topic's, with ``topic_too``) by their sum, together; ``post.reaction_count`` shows
-    the new total. Prepared statements: reacting is one of the busiest writes."""
-    total = _move_stored_counts(post.id, post.topic_id, changes, topic_too)
+    the new total. Returns the new count of the one reaction a new reaction moves, where
+    the same statement could tell it (PostgreSQL), else None. Prepared statements:
+    reacting is one of the busiest writes."""
+    total, count = _move_stored_counts(post.id, post.topic_id, changes, topic_too)
     if total is not None:
         set_committed_value(post, "reaction_count", total)
+    return count
 
 
 def _move_stored_counts(
     post_id: int, topic_id: int, changes: dict[str, int], topic_too: bool
-) -> int | None:
-    """``_move_counts`` by ids; returns the post's new total (None when it is unchanged)."""
+) -> tuple[int | None, int | None]:
+    """``_move_counts`` by ids: the post's new total (None when it is unchanged) and, when
+    known, the new count of the one reaction moved."""
     delta = sum(changes.values())
     params: dict[str, Any] = {"r_post": post_id, "r_topic": topic_id, "r_total": delta}
     for i, (name, change) in enumerate(changes.items()):
         params[f"r_name_{i}"], params[f"r_change_{i}"] = name, change
     writes = _count_writes(len(changes), bool(delta) and topic_too, bool(delta))
     result = run_together(writes, params)
-    return result.scalar_one() if delta else None
+    if not delta:
+        return None, None
+    row = result.one()
+    return row[0], (row[1] if len(row) > 1 else None)
 
 
 @prepared
 def _count_writes(names: int, topic: bool, total: bool) -> tuple[Any, ...]:
     """``names`` per-reaction counts (``r_name_<i>`` by ``r_change_<i>``), then the
-    topic's total and the post's (returning it) by ``r_total``."""
+    topic's total and the post's (returning it) by ``r_total``. On PostgreSQL, one
+    reaction's move also returns that reaction's new count (after the post's total)."""
     post_id, total_change = bindparam("r_post", type_=BigId), bindparam("r_total", type_=Integer())
     moves = [
         counter_move(
@@ -146,15 +197,23 @@ def _count_writes(names: int, topic: bool, total: bool) -> tuple[Any, ...]:
             .where(topics.c.id == bindparam("r_topic", type_=BigId))
             .values(reaction_count=topics.c.reaction_count + total_change)
         )
-    if total:
-        posts = Post.__table__
-        moves.append(
-            update(posts)
-            .where(posts.c.id == post_id)
-            .values(reaction_count=posts.c.reaction_count + total_change)
-            .returning(posts.c.reaction_count)
-        )
-    return together(*moves)
+    if not total:
+        return together(*moves)
+    posts = Post.__table__
+    post_total = (
+        update(posts)
+        .where(posts.c.id == post_id)
+        .values(reaction_count=posts.c.reaction_count + total_change)
+    )
+    if names != 1 or dialect_name() != "postgresql":
+        return together(*moves, post_total.returning(posts.c.reaction_count))
+    # One statement sees one snapshot: the moved count comes from its own RETURNING.
+    moved = moves[0].returning(PostReactionCount.__table__.c["count"]).cte("moved")
+    others = [stmt.cte(f"write_{i}") for i, stmt in enumerate(moves[1:])]
+    returning = post_total.returning(
+        posts.c.reaction_count, select(moved.c["count"]).scalar_subquery()
+    )
+    return (returning.add_cte(moved, *others),)
 
 
 def _is_positive(name: str) -> bool:
@@ -165,6 +224,35 @@ def _is_positive(name: str) -> bool:
 def react(user: User, post: Post, name: str) -> Reaction:
     """The member's reaction ``name`` on ``post``, replacing the one they had there; counts
     and the author's kudos follow (unchanged when they pick the same reaction again)."""
+    return _react(user, post, name)[0]
+
+
+def react_and_count(user: User, post: Post, name: str) -> dict[str, int]:
+    """``react``, then the post's reaction counts as ``reaction_counts`` gives them: read
+    from the write itself when the post has no other kind of reaction (its total is the
+    moved count), else read back."""
+    _reaction, counts = _react(user, post, name)
+    return counts if counts is not None else reaction_counts(post.id)
+
+
+def reaction_counts(post_id: int) -> dict[str, int]:
+    """``{name: count}`` of one post's reactions (those it has), in the offered order."""
+    return dict(db.session.execute(_reaction_counts_query(), {"post_id": post_id}).all())
+
+
+@functools.cache
+def _reaction_counts_query() -> Any:
+    """``reaction_counts``' query, built once (answering every reaction by the API)."""
+    return (
+        select(PostReactionCount.name, PostReactionCount.count)
+        .join(ReactionType, ReactionType.name == PostReactionCount.name)
+        .where(PostReactionCount.post_id == bindparam("post_id"), PostReactionCount.count > 0)
+        .order_by(ReactionType.position, ReactionType.name)
+    )
+
+
+def _react(user: User, post: Post, name: str) -> tuple[Reaction, dict[str, int] | None]:
+    """``react``, and the post's counts when the write showed them (else None)."""
     check_can_write(user)
     topic, category = _load(user, post)
     if post.is_hidden or topic.is_hidden:
@@ -173,14 +261,16 @@ def react(user: User, post: Post, name: str) -> Reaction:
         if policy.is_signed_in(user):
             raise PermissionDenied(_("You cannot react to your own post."))
         raise PermissionDenied(_("Please sign in to react."))
-    reaction_type = _active_type(name)
 
     author = db.session.get(User, post.author_id)
     assert author is not None
-    reaction = _insert_reaction(post.id, user.id, reaction_type.name)
+    is_positive, reaction = _insert_reaction(post.id, user.id, name)
+    counts = None
     if reaction is not None:
         existing = None
-        _move_counts(post, {reaction_type.name: +1}, topic_too=True)
+        moved = _move_counts(post, {name: +1}, topic_too=True)
+        if moved is not None and moved == post.reaction_count:
+            counts = {name: moved}  # the post has no other kind of reaction
         was_positive = False
     else:
         # They have one: lock it so a concurrent change waits, then change it.
@@ -191,15 +281,15 @@ def react(user: User, post: Post, name: str) -> Reaction:
         )
         if existing is None:
             raise Conflict(_("You have just changed your reaction to this post."))
-        if existing.name == reaction_type.name:
-            return existing
+        if existing.name == name:
+            return existing, None
         reaction = existing
         old_name = existing.name
         was_positive = _is_positive(old_name)
-        reaction.name = reaction_type.name
+        reaction.name = name
         db.session.flush()
-        _move_counts(post, {old_name: -1, reaction_type.name: +1}, topic_too=False)
-    if not reaction_type.is_positive:
+        _move_counts(post, {old_name: -1, name: +1}, topic_too=False)
+    if not is_positive:
         # Idempotent: also right when an admin has changed a reaction's kind since.
         if existing is not None:
             reputation.reverse(post, KUDOS, actor=user)
@@ -209,7 +299,7 @@ def react(user: User, post: Post, name: str) -> Reaction:
         reputation.record(
             author, KUDOS, post, actor=user, category=common.reputation_category(category)
         )
-    return reaction
+    return reaction, counts
 
 
 def unreact(user: User, post: Post) -> bool:
