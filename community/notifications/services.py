@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.core import subjects
-from community.core.db import utcnow
+from community.core.db import BigId, UTCDateTime, prepared, run_together, together, utcnow
 from community.core.errors import NotFound
 from community.core.pagination import newest_first
 from community.extensions import db
@@ -32,13 +33,42 @@ def notify(user: User, kind: str, subject: Any, text: str) -> Notification | Non
         return None
     if len(text) > TEXT_MAX:
         text = text[: TEXT_MAX - 1] + "…"
-    notification = Notification(
-        user_id=user.id, kind=kind, subject_type=subject_type, subject_id=subject_id, text=text
-    )
+    values = {
+        "user_id": user.id,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "text": text,
+        "created_at": utcnow(),
+    }
+    params = {f"n_{column}": value for column, value in values.items()}
+    notification_id = run_together(_notify_writes(), params).scalar_one()
+    notification = Notification(id=notification_id, read_at=None, **values)
+    make_transient_to_detached(notification)  # the row exists: attach it without a query
     db.session.add(notification)
-    _bump_unread(user.id, 1)
-    db.session.flush()
     return notification
+
+
+@prepared
+def _notify_writes() -> tuple[Any, ...]:
+    """The notification's INSERT (returning its id) and the member's unread count + 1,
+    in one round trip where the database allows: every write that notifies runs them."""
+    table, users = Notification.__table__, User.__table__
+    user_id = bindparam("n_user_id", type_=BigId)
+    notification = insert(table).values(
+        user_id=user_id,
+        kind=bindparam("n_kind", type_=String()),
+        subject_type=bindparam("n_subject_type", type_=String()),
+        subject_id=bindparam("n_subject_id", type_=BigId),
+        text=bindparam("n_text", type_=String()),
+        created_at=bindparam("n_created_at", type_=UTCDateTime()),
+    )
+    unread = (
+        update(users)
+        .where(users.c.id == user_id)
+        .values(unread_notifications=users.c.unread_notifications + 1)
+    )
+    return together(unread, notification.returning(table.c.id))
 
 
 def _bump_unread(user_id: int, delta: int) -> None:

@@ -17,13 +17,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.accounts.services import in_language_of
-from community.core.db import add_to_counter, utcnow
+from community.core.db import add_to_counter, dialect_insert, prepared, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.core.pagination import Page, newest_first
 from community.extensions import db
@@ -260,17 +259,21 @@ def _required_reason(reason: str | None) -> str:
 
 def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAward | None:
     """Insert a live award unless the database already has one; count it, notify."""
-    award = BadgeAward(
-        user_id=user.id,
-        badge_key=badge.key,
-        awarded_by_id=actor.id if actor is not None else None,
-        reason=reason,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(award)
-    except IntegrityError:
-        return None  # already held (perhaps awarded concurrently)
+    values = {
+        "user_id": user.id,
+        "badge_key": badge.key,
+        "awarded_at": utcnow(),
+        "awarded_by_id": actor.id if actor is not None else None,
+        "reason": reason,
+    }
+    # One statement: a live award already there (perhaps awarded concurrently) wins.
+    params = {f"a_{column}": value for column, value in values.items()}
+    award_id = db.session.execute(_award_insert(), params).scalar()
+    if award_id is None:
+        return None
+    award = BadgeAward(id=award_id, **values, **_NOT_REVOKED)
+    make_transient_to_detached(award)  # the row exists: attach it without a query
+    db.session.add(award)
     _move_holders(badge.key, 1)
     with in_language_of(user):
         if actor is not None and reason:
@@ -279,6 +282,25 @@ def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAw
             text = _("You earned the badge %(name)s.", name=badge.name)
     notify(user, "badge", award, text)
     return award
+
+
+@prepared
+def _award_insert() -> Any:
+    """A live award (the ``a_<column>`` parameters) returning its id, unless one is live."""
+    table = BadgeAward.__table__
+    values = ("user_id", "badge_key", "awarded_at", "awarded_by_id", "reason")
+    return (
+        dialect_insert(table)
+        .values({column: bindparam(f"a_{column}", type_=table.c[column].type) for column in values})
+        .on_conflict_do_nothing(
+            index_elements=[table.c.user_id, table.c.badge_key],
+            index_where=table.c.revoked_at.is_(None),
+        )
+        .returning(table.c.id)
+    )
+
+
+_NOT_REVOKED = {"revoked_at": None, "revoked_by_id": None, "revoke_reason": None}
 
 
 def _move_holders(key: str, delta: int) -> None:
