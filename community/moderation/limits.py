@@ -98,11 +98,6 @@ def _windows(app: Flask) -> Any:
     return windows
 
 
-def clear(app: Flask) -> None:
-    """Forget every booking (tests)."""
-    _windows(app).clear()
-
-
 def _limit_text(item: Any) -> str:
     """A limit in the reader's language, e.g. "10 per 1 minute"."""
     period = format_timedelta(dt.timedelta(seconds=item.get_expiry()), threshold=1.0)
