@@ -104,7 +104,9 @@ def _limit_text(item: Any) -> str:
     return _("%(num)d per %(period)s", num=item.amount, period=period)
 
 
-def _refusal(items: tuple[Any, ...], full: rate_windows.Full, message: Callable[[str, str], str]):
+def _refusal(
+    items: tuple[Any, ...], full: rate_windows.Full, message: Callable[[str, str], str]
+) -> RateLimited:
     """The 429 for a full budget: it names the limit that has room last, and when."""
     seconds = rate_windows.seconds_to_wait(full.wait)
     return RateLimited(message(_limit_text(items[full.limit]), in_seconds(seconds)), seconds)
@@ -117,17 +119,17 @@ def _limit(key: str, scope: str, message: Callable[[str, str], str]):
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            if request.method != "POST" or not app.config.get("RATELIMIT_ENABLED", True):
+            config = current_app.config
+            if request.method != "POST" or not config.get("RATELIMIT_ENABLED", True):
                 return view(*args, **kwargs)
-            limits, items = _parsed(app.config.get(key) or DEFAULTS[key])
-            windows = _windows(app)
+            limits, items = _parsed(config.get(key) or DEFAULTS[key])
+            windows = _windows(current_app)
             booking = windows.acquire(f"{scope}:{member_key()}", limits)
             if isinstance(booking, rate_windows.Full):
                 raise _refusal(items, booking, message)
             response = None
             try:
-                response = app.make_response(view(*args, **kwargs))
+                response = current_app.make_response(view(*args, **kwargs))
             finally:
                 if response is None or not _succeeded(response):
                     windows.release(booking)

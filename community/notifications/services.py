@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from community.accounts import services as accounts
 from community.accounts.models import User
@@ -42,7 +43,9 @@ def notify(user: User, kind: str, subject: Any, text: str) -> Notification | Non
         "created_at": utcnow(),
     }
     params = {f"n_{column}": value for column, value in values.items()}
+    params["u_delta"] = 1
     notification_id = run_together(_notify_writes(), params).scalar_one()
+    _forget_unread(user.id)
     notification = Notification(id=notification_id, read_at=None, **values)
     make_transient_to_detached(notification)  # the row exists: attach it without a query
     db.session.add(notification)
@@ -53,30 +56,47 @@ def notify(user: User, kind: str, subject: Any, text: str) -> Notification | Non
 def _notify_writes() -> tuple[Any, ...]:
     """The notification's INSERT (returning its id) and the member's unread count + 1,
     in one round trip where the database allows: every write that notifies runs them."""
-    table, users = Notification.__table__, User.__table__
-    user_id = bindparam("n_user_id", type_=BigId)
+    table = Notification.__table__
     notification = insert(table).values(
-        user_id=user_id,
+        user_id=bindparam("n_user_id", type_=BigId),
         kind=bindparam("n_kind", type_=String()),
         subject_type=bindparam("n_subject_type", type_=String()),
         subject_id=bindparam("n_subject_id", type_=BigId),
         text=bindparam("n_text", type_=String()),
         created_at=bindparam("n_created_at", type_=UTCDateTime()),
     )
-    unread = (
+    return together(_unread_move(), notification.returning(table.c.id))
+
+
+def _unread_move() -> Any:
+    """The member ``n_user_id``'s stored unread count moved by ``u_delta``."""
+    users = User.__table__
+    return (
         update(users)
-        .where(users.c.id == user_id)
-        .values(unread_notifications=users.c.unread_notifications + 1)
+        .where(users.c.id == bindparam("n_user_id", type_=BigId))
+        .values(
+            unread_notifications=users.c.unread_notifications
+            + bindparam("u_delta", type_=Integer())
+        )
     )
-    return together(unread, notification.returning(table.c.id))
+
+
+@prepared
+def _unread_writes() -> tuple[Any, ...]:
+    return together(_unread_move())
 
 
 def _bump_unread(user_id: int, delta: int) -> None:
-    db.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(unread_notifications=User.unread_notifications + delta)
-    )
+    run_together(_unread_writes(), {"n_user_id": user_id, "u_delta": delta})
+    _forget_unread(user_id)
+
+
+def _forget_unread(user_id: int) -> None:
+    """A loaded member's unread count is read again when next used (it just moved in the
+    database, outside the session's view)."""
+    user = db.session.identity_map.get(identity_key(User, user_id))
+    if user is not None:
+        db.session.expire(user, ["unread_notifications"])
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.forums.models import Post, PostReactionCount, Reaction, ReactionType, Topic
-from community.forums.services import moderating, reactions
+from community.forums.services import moderating, reaction_types, reactions
 from community.moderation import services as moderation
 from community.moderation.models import AuditEntry
 from community.reputation.models import CategoryReputation, ReputationEvent
@@ -46,7 +46,7 @@ def reputation_of(user) -> int:
 
 
 def test_default_reactions_are_offered_in_order(db):
-    names = [t.name for t in reactions.reaction_types()]
+    names = [t.name for t in reaction_types.reaction_types()]
 
     assert names == ["like", "thanks", "insightful", "confused"]
 
@@ -103,12 +103,12 @@ def test_unknown_reaction_is_refused_on_the_name_field(db):
 
 def test_inactive_reaction_is_refused(db):
     admin = make_user(role="admin")
-    reactions.update_reaction_type(admin, "confused", "Confused", "😕", False, False, 4)
+    reaction_types.update_reaction_type(admin, "confused", "Confused", "😕", False, False, 4)
     post = make_reply(make_topic())
 
     with pytest.raises(InvalidInput):
         reactions.react(make_user(), post, "confused")
-    assert [t.name for t in reactions.reaction_types()] == ["like", "thanks", "insightful"]
+    assert [t.name for t in reaction_types.reaction_types()] == ["like", "thanks", "insightful"]
 
 
 def test_reacting_to_a_hidden_post_answers_not_found(db):
@@ -333,9 +333,9 @@ def test_a_sock_puppets_reactions_are_removed_with_their_counts_and_kudos(db):
 def test_admin_adds_a_reaction_type_after_the_others(db):
     admin = make_user(role="admin")
 
-    created = reactions.create_reaction_type(admin, "party", "Party", "🎉", True)
+    created = reaction_types.create_reaction_type(admin, "party", "Party", "🎉", True)
 
-    assert [t.name for t in reactions.reaction_types()][-1] == "party"
+    assert [t.name for t in reaction_types.reaction_types()][-1] == "party"
     assert created.is_active and created.is_positive
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "forum.reaction_type.create")
@@ -345,7 +345,7 @@ def test_admin_adds_a_reaction_type_after_the_others(db):
 
 def test_new_reaction_type_can_be_used_at_once(db):
     admin = make_user(role="admin")
-    reactions.create_reaction_type(admin, "meh", "Meh", "😐", False)
+    reaction_types.create_reaction_type(admin, "meh", "Meh", "😐", False)
     post = make_reply(make_topic())
 
     reactions.react(make_user(), post, "meh")
@@ -359,7 +359,7 @@ def test_reaction_type_name_must_be_lower_case_letters_digits_or_underscore(db, 
     admin = make_user(role="admin")
 
     with pytest.raises(InvalidInput) as refused:
-        reactions.create_reaction_type(admin, name, "Label", "🎉", True)
+        reaction_types.create_reaction_type(admin, name, "Label", "🎉", True)
 
     assert refused.value.field == "name"
 
@@ -368,9 +368,9 @@ def test_reaction_type_needs_a_label_and_an_emoji(db):
     admin = make_user(role="admin")
 
     with pytest.raises(InvalidInput) as no_label:
-        reactions.create_reaction_type(admin, "fine", "  ", "🎉", True)
+        reaction_types.create_reaction_type(admin, "fine", "  ", "🎉", True)
     with pytest.raises(InvalidInput) as no_emoji:
-        reactions.create_reaction_type(admin, "fine", "Fine", "", True)
+        reaction_types.create_reaction_type(admin, "fine", "Fine", "", True)
 
     assert (no_label.value.field, no_emoji.value.field) == ("label", "emoji")
 
@@ -379,7 +379,7 @@ def test_existing_reaction_type_name_is_a_conflict(db):
     admin = make_user(role="admin")
 
     with pytest.raises(Conflict) as refused:
-        reactions.create_reaction_type(admin, "like", "Like again", "👍", True)
+        reaction_types.create_reaction_type(admin, "like", "Like again", "👍", True)
 
     assert refused.value.field == "name"
 
@@ -389,18 +389,18 @@ def test_only_admins_manage_reaction_types(db, role):
     actor = make_user(role=role)
 
     with pytest.raises(PermissionDenied):
-        reactions.create_reaction_type(actor, "party", "Party", "🎉", True)
+        reaction_types.create_reaction_type(actor, "party", "Party", "🎉", True)
     with pytest.raises(PermissionDenied):
-        reactions.update_reaction_type(actor, "like", "Like", "👍", True, False, 1)
+        reaction_types.update_reaction_type(actor, "like", "Like", "👍", True, False, 1)
 
 
 def test_admin_updates_a_reaction_type_and_it_is_audited(db):
     admin = make_user(role="admin")
 
-    changed = reactions.update_reaction_type(admin, "thanks", "Danke", "🙌", True, True, 9)
+    changed = reaction_types.update_reaction_type(admin, "thanks", "Danke", "🙌", True, True, 9)
 
     assert (changed.label, changed.emoji, changed.position) == ("Danke", "🙌", 9)
-    assert [t.name for t in reactions.reaction_types()][-1] == "thanks"
+    assert [t.name for t in reaction_types.reaction_types()][-1] == "thanks"
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "forum.reaction_type.update")
     )
@@ -409,7 +409,9 @@ def test_admin_updates_a_reaction_type_and_it_is_audited(db):
 
 def test_updating_an_unknown_reaction_type_answers_not_found(db):
     with pytest.raises(NotFound):
-        reactions.update_reaction_type(make_user(role="admin"), "nope", "N", "x", True, True, 1)
+        reaction_types.update_reaction_type(
+            make_user(role="admin"), "nope", "N", "x", True, True, 1
+        )
 
 
 def test_deactivated_reactions_stay_counted_on_posts(db):
@@ -417,7 +419,7 @@ def test_deactivated_reactions_stay_counted_on_posts(db):
     post = make_reply(make_topic())
     reactions.react(make_user(), post, "insightful")
 
-    reactions.update_reaction_type(admin, "insightful", "Insightful", "💡", True, False, 3)
+    reaction_types.update_reaction_type(admin, "insightful", "Insightful", "💡", True, False, 3)
 
     assert counts(post) == {"insightful": 1}
     assert db.session.get(ReactionType, "insightful").is_active is False

@@ -19,7 +19,8 @@ from community.forums.forms import (
     ReactionTypeEditForm,
     ReactionTypeForm,
 )
-from community.forums.services import categories, reactions, visibility
+from community.forums.services import categories, visibility
+from community.forums.services import reaction_types as offered_reactions
 from community.forums.views.helpers import check_form, done, require
 
 
@@ -150,7 +151,7 @@ def _edit_prefix(name: str) -> str:
 
 
 def _render_reactions(add_form=None, edit_form=None, edited=None, status: int = 200):
-    types = reactions.reaction_types(active_only=False)
+    types = offered_reactions.reaction_types(active_only=False)
     edit_forms = {
         rt.name: ReactionTypeEditForm(
             formdata=None,
@@ -185,7 +186,7 @@ def reaction_types():
     form = ReactionTypeForm()
     added = submit(
         form,
-        lambda: reactions.create_reaction_type(
+        lambda: offered_reactions.create_reaction_type(
             current_user, form.name.data, form.label.data, form.emoji.data, form.is_positive.data
         ),
     )
@@ -204,7 +205,7 @@ def update_reaction_type(name: str):
     form = ReactionTypeEditForm(prefix=_edit_prefix(name))
     saved = submit(
         form,
-        lambda: reactions.update_reaction_type(
+        lambda: offered_reactions.update_reaction_type(
             current_user,
             name,
             form.label.data,
