@@ -29,7 +29,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'mitmach.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection is pinged before use once idle this long (core/pool_ping.py).
+    DB_PING_AFTER_IDLE = float(os.environ.get("DB_PING_AFTER_IDLE", 10))
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Rate limits: shared across processes through Redis when it is configured.

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from community.cli import register_cli
-from community.core import fast_gettext, page_cache, query_count
+from community.core import fast_gettext, page_cache, pool_ping, query_count
 from community.core import sqlite as _sqlite  # noqa: F401 - registers SQLite's engine events
 from community.core.db import MAX_ID
 from community.core.errors import register_error_handlers
@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    pool_ping.init_app(app)
     page_cache.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)

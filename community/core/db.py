@@ -7,7 +7,18 @@ import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    literal,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -87,20 +98,33 @@ def insert_ignore(model: type, **values: object) -> None:
     db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
 
 
-def counter_move(model: type, column: str, delta: int, **key: object) -> Any:
+def counter_move(model: type, column: str, delta: Any, when: Any = None, **key: object) -> Any:
     """The statement ``column += delta`` on the row with primary key ``key``, creating it
     (at ``delta``) when missing: INSERT ... ON CONFLICT DO UPDATE, both databases. The
-    other columns of a new row take their defaults. Run it with ``write_together``."""
+    other columns of a new row take their defaults. Run it with ``write_together``.
+
+    ``when``: an SQL condition without which nothing is written; with it, ``delta`` may
+    be a column of what the same statement computes (a CTE's, say the daily cap's grant:
+    see ``reputation.services.ledger``)."""
     table = model.__table__  # type: ignore[attr-defined]
-    # ``+ delta`` rather than ``+ excluded.column``: building ``excluded`` (an alias of
-    # the whole table) costs more Python time than the statement takes to run.
-    return (
-        dialect_insert(table)
-        .values(**key, **{column: delta})
-        .on_conflict_do_update(
-            index_elements=table.primary_key.columns, set_={column: table.c[column] + delta}
-        )
+    insert = dialect_insert(table)
+    if when is None:
+        # ``+ delta`` rather than ``+ excluded.column``: building ``excluded`` (an alias
+        # of the whole table) costs more Python time than the statement takes to run.
+        insert = insert.values(**key, **{column: delta})
+        moved = table.c[column] + delta
+    else:  # built once (``prepared``)
+        row = [as_sql(value).label(name) for name, value in {**key, column: delta}.items()]
+        insert = insert.from_select([*key, column], select(*row).where(when))
+        moved = table.c[column] + insert.excluded[column]
+    return insert.on_conflict_do_update(
+        index_elements=table.primary_key.columns, set_={column: moved}
     )
+
+
+def as_sql(value: Any) -> Any:
+    """An SQL expression as it is; a Python value as a bound literal."""
+    return value if isinstance(value, ColumnElement) else literal(value)
 
 
 def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:

@@ -10,6 +10,7 @@ from community.extensions import db
 from community.ideas.models import Idea, IdeaFollow, IdeaVote, IdeaVoter, Importance
 from community.ideas.services import following, statuses, vote_counts, voting
 from community.reputation.models import ReputationEvent
+from tests.conftest import using_postgres
 from tests.factories import make_user
 from tests.ideas.factories import make_idea
 
@@ -191,3 +192,18 @@ def test_an_unfollow_is_kept_when_voting(db):
 
     follow = db.session.get(IdeaFollow, (idea.id, fan.id))
     assert follow.following is False
+
+
+def test_a_vote_costs_a_few_statements_whatever_the_data(db, count_queries):
+    idea = make_idea()
+    voting.vote(make_user(), idea)  # the author's first upvote: its badges are theirs now
+    fan = make_user()
+
+    with count_queries() as statements:
+        voting.vote(fan, idea)
+
+    # The budget, the follow, the vote and the idea's counts; the daily cap, the ledger
+    # with its roll-ups and the badge rules: on PostgreSQL each group is one statement.
+    assert len(statements) == (2 if using_postgres() else 10), statements
+    # psycopg parses a statement longer than 4 kB anew on every call.
+    assert max(len(statement.encode()) for statement in statements) <= 4096

@@ -74,6 +74,26 @@ def test_daily_cap_records_the_excess_as_capped_with_zero_points(db):
     assert db.session.scalar(select(func.count()).select_from(ReputationEvent)) == len(voters)
 
 
+def test_an_award_over_the_cap_creates_no_roll_up_rows(db):
+    author = make_user()
+    for _ in range(DAILY_CAP // 10):
+        voter = make_user()
+        reputation.record(author, "idea_upvoted", voter, voter)  # no category: cap reached
+    voter = make_user()
+    event = reputation.record(author, "idea_upvoted", voter, voter, category=CATEGORY)
+
+    assert (event.requested, event.points) == (10, 0)
+    assert db.session.get(ReputationEvent, event.id).points == 0
+    assert total(author) == DAILY_CAP
+    assert db.session.get(CategoryReputation, (author.id, *CATEGORY)) is None
+    assert db.session.get(DailyReputation, (author.id, event.day, *CATEGORY)) is None
+    in_category = select(func.count()).where(
+        PeriodReputation.user_id == author.id, PeriodReputation.category_id == CATEGORY[1]
+    )
+    assert db.session.scalar(in_category) == 0
+    assert rebuild().total_fixed == 0  # every stored total is what a recount gives
+
+
 def test_a_partly_capped_award_grants_what_still_fits(db):
     author = make_user()
     for _ in range(DAILY_CAP // 5 - 1):  # 195 points of kudos

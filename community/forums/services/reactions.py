@@ -66,31 +66,41 @@ def _active_type(name: Any) -> ReactionType:
     return reaction_type
 
 
-def _insert_reaction(post_id: int, user_id: int, name: Any) -> tuple[bool, Reaction | None]:
-    """Check that ``name`` is a reaction on offer and insert the member's reaction: whether
-    it is a positive one, and the new row (None when they have one on the post already).
-    InvalidInput when there is no such active reaction.
+def _insert_reaction(
+    post: Post, user_id: int, name: Any
+) -> tuple[bool, Reaction | None, int | None]:
+    """Check that ``name`` is a reaction on offer and insert the member's reaction, and
+    when it is new move the counts (``_move_counts``): whether it is a positive one, the
+    new row (None when they have one on the post already) and, where the statement could
+    tell it, the reaction's new count on the post. InvalidInput when there is no such
+    active reaction.
 
-    On PostgreSQL the check and the insert are one statement (reacting is one of the
-    busiest writes); SQLite, in-process, runs them one after the other."""
+    On PostgreSQL the check, the insert and the counts are one statement (reacting is one
+    of the busiest writes); SQLite, in-process, runs them one after the other."""
     if not isinstance(name, str):
         raise InvalidInput(_("There is no such reaction."), field="name")
-    values = {"post_id": post_id, "user_id": user_id, "name": name, "created_at": utcnow()}
+    values = {"post_id": post.id, "user_id": user_id, "name": name, "created_at": utcnow()}
     params = {f"r_{column}": value for column, value in values.items()}
+    moved = None
     if dialect_name() == "postgresql":
+        params["r_topic"] = post.topic_id
         checked = db.session.execute(_checked_reaction_insert(), params).first()
         if checked is None:
             raise InvalidInput(_("There is no such reaction."), field="name")
-        is_positive, inserted = checked
+        is_positive, inserted, total, moved = checked
+        if inserted:
+            set_committed_value(post, "reaction_count", total)
     else:
         is_positive = _active_type(name).is_positive
         inserted = run_together(_reaction_insert(), params).first() is not None
+        if inserted:
+            moved = _move_counts(post, {name: +1}, topic_too=True)
     if not inserted:
-        return is_positive, None
+        return is_positive, None, None
     reaction = Reaction(**values)
     make_transient_to_detached(reaction)  # the row exists: attach it without a query
     db.session.add(reaction)
-    return is_positive, reaction
+    return is_positive, reaction, moved
 
 
 def _reaction_values() -> dict[str, Any]:
@@ -111,8 +121,10 @@ def _reaction_insert() -> tuple[Any, ...]:
 
 @prepared
 def _checked_reaction_insert() -> Any:
-    """PostgreSQL: ``(is_positive, inserted)`` of the active reaction ``r_name``, whose
-    row for the member is inserted unless they have one; no row when it is not offered."""
+    """PostgreSQL: ``(is_positive, inserted, post total, reaction count)`` of the active
+    reaction ``r_name``, whose row for the member is inserted unless they have one, with
+    the post's, its topic's (``r_topic``) and the reaction's counts moved by one when it
+    was (the totals are NULL when not); no row when the reaction is not offered."""
     types, table = ReactionType.__table__, Reaction.__table__
     values = _reaction_values()
     offered = (
@@ -128,7 +140,39 @@ def _checked_reaction_insert() -> Any:
         .returning(table.c.post_id)
         .cte("inserted")
     )
-    return select(offered.c.is_positive, exists(select(inserted.c.post_id))).select_from(offered)
+    is_new = exists(select(inserted.c.post_id))
+    counts = PostReactionCount.__table__
+    moved = (
+        counter_move(
+            PostReactionCount, "count", 1, is_new, post_id=values["post_id"], name=values["name"]
+        )
+        .returning(counts.c["count"])
+        .cte("moved")
+    )
+    topics, posts = Topic.__table__, Post.__table__
+    topic_total = (
+        update(topics)
+        .where(topics.c.id == bindparam("r_topic", type_=BigId), is_new)
+        .values(reaction_count=topics.c.reaction_count + 1)
+        .cte("topic_total")
+    )
+    post_total = (
+        update(posts)
+        .where(posts.c.id == values["post_id"], is_new)
+        .values(reaction_count=posts.c.reaction_count + 1)
+        .returning(posts.c.reaction_count)
+        .cte("post_total")
+    )
+    return (
+        select(
+            offered.c.is_positive,
+            is_new,
+            select(post_total.c.reaction_count).scalar_subquery(),
+            select(moved.c["count"]).scalar_subquery(),
+        )
+        .select_from(offered)
+        .add_cte(topic_total)
+    )
 
 
 def _move_counts(post: Post, changes: dict[str, int], topic_too: bool) -> int | None:
@@ -248,11 +292,10 @@ def _react(user: User, post: Post, name: str) -> tuple[Reaction, dict[str, int] 
 
     author = db.session.get(User, post.author_id)
     assert author is not None
-    is_positive, reaction = _insert_reaction(post.id, user.id, name)
+    is_positive, reaction, moved = _insert_reaction(post, user.id, name)
     counts = None
     if reaction is not None:
         existing = None
-        moved = _move_counts(post, {name: +1}, topic_too=True)
         if moved is not None and moved == post.reaction_count:
             counts = {name: moved}  # the post has no other kind of reaction
         was_positive = False

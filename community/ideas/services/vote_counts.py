@@ -46,9 +46,18 @@ def take_from_budget(user_id: int) -> None:
     """Count one more open vote, refused (OverBudget) when that would pass the budget;
     one conditional upsert, so concurrent votes never pass it."""
     limit = budget()
-    taken = run_together(_budget_write(bool(limit)), {"b_user": user_id, "b_limit": limit})
+    taken = db.session.execute(budget_write(bool(limit)), budget_params(user_id, limit))
     row = taken.first()
-    if row is None or (limit and row[0] > limit):
+    check_budget(row[0] if row is not None else None, limit)
+
+
+def budget_params(user_id: int, limit: int) -> dict[str, Any]:
+    return {"b_user": user_id, "b_limit": limit}
+
+
+def check_budget(open_votes: int | None, limit: int) -> None:
+    """OverBudget unless the budget's upsert (``budget_write``) counted the vote."""
+    if open_votes is None or (limit and open_votes > limit):
         raise OverBudget(
             _(
                 "You have used all %(n)d of your votes. Take one back, or wait until an "
@@ -59,7 +68,9 @@ def take_from_budget(user_id: int) -> None:
 
 
 @prepared
-def _budget_write(limited: bool) -> tuple[Any, ...]:
+def budget_write(limited: bool) -> Any:
+    """One more open vote for the member ``b_user``, unless (``limited``) they have
+    ``b_limit`` already; returns their open votes (no row when refused)."""
     table = IdeaVoter.__table__
     insert = dialect_insert(table).values(user_id=bindparam("b_user", type_=BigId), open_votes=1)
     limit = bindparam("b_limit", type_=Integer())
@@ -68,7 +79,7 @@ def _budget_write(limited: bool) -> tuple[Any, ...]:
         set_={"open_votes": table.c.open_votes + 1},
         where=(table.c.open_votes < limit) if limited else None,
     )
-    return together(stmt.returning(table.c.open_votes))
+    return stmt.returning(table.c.open_votes)
 
 
 def move_open_votes(user_id: int, delta: int) -> None:
@@ -107,22 +118,31 @@ def move_votes(
     was loaded, ``votable`` (a vote cast) also when it was hidden meanwhile: the UPDATE
     waits for a concurrent status change or hide and re-checks, so their budget refunds
     never miss this vote."""
-    expected = idea.vote_count + votes
-    hot = common.hot_score(expected, idea.created_at)
-    params = {
+    guard = "votable" if votable else "open" if only_open else ""
+    row = run_together(_count_write(guard), count_params(idea, votes, weighted)).first()
+    return settle_counts(idea, votes, row)
+
+
+def count_params(idea: Idea, votes: int, weighted: int) -> dict[str, Any]:
+    """The parameters of ``count_update``: the score from the count as loaded + votes."""
+    return {
         "m_idea": idea.id,
         "m_votes": votes,
         "m_weighted": weighted,
         "m_before": idea.vote_count,
-        "m_hot": hot,
+        "m_hot": common.hot_score(idea.vote_count + votes, idea.created_at),
     }
-    guard = "votable" if votable else "open" if only_open else ""
-    row = run_together(_count_write(guard), params).first()
+
+
+def settle_counts(idea: Idea, votes: int, row: Any) -> tuple[str, bool]:
+    """After ``count_update`` moved the counts by ``votes`` (its row, or None when the
+    guard refused: Conflict): the score again when a concurrent vote moved the count
+    meanwhile, and the loaded idea's counts; the idea's status and whether hidden."""
     if row is None:
         raise Conflict(_("This idea is closed or hidden: it takes no votes."))
     count, weighted_votes, status, hidden_at = row
-    if count != expected:
-        hot = common.hot_score(count, idea.created_at)
+    hot = common.hot_score(count, idea.created_at)
+    if count != idea.vote_count + votes:
         run_together(_hot_write(), {"m_idea": idea.id, "m_hot": hot})
     set_committed_value(idea, "vote_count", count)
     set_committed_value(idea, "weighted_votes", weighted_votes)
@@ -132,8 +152,12 @@ def move_votes(
 
 @prepared
 def _count_write(guard: str) -> tuple[Any, ...]:
-    """The counts' UPDATE; ``guard`` "open": only on an idea not closed, "votable": also
-    not hidden."""
+    return together(count_update(guard))
+
+
+def count_update(guard: str) -> Any:
+    """The counts' UPDATE (``count_params``), returning the counts, status and hidden
+    mark; ``guard`` "open": only on an idea not closed, "votable": also not hidden."""
     table = Idea.__table__
     counted_from = table.c.vote_count == bindparam("m_before", type_=Integer())
     stmt = (
@@ -149,8 +173,9 @@ def _count_write(guard: str) -> tuple[Any, ...]:
         stmt = stmt.where(table.c.status.not_in(sorted(CLOSED_STATUSES)))
     if guard == "votable":
         stmt = stmt.where(table.c.hidden_at.is_(None))
-    returned = (table.c.vote_count, table.c.weighted_votes, table.c.status, table.c.hidden_at)
-    return together(stmt.returning(*returned))
+    return stmt.returning(
+        table.c.vote_count, table.c.weighted_votes, table.c.status, table.c.hidden_at
+    )
 
 
 @prepared

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, delete, select
+from sqlalchemy import Integer, bindparam, delete, exists, literal, select, true
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from community.accounts.models import User
@@ -23,7 +23,9 @@ from community.accounts.services import in_language_of
 from community.core.db import (
     BigId,
     UTCDateTime,
+    as_sql,
     dialect_insert,
+    dialect_name,
     prepared,
     run_together,
     together,
@@ -123,18 +125,59 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
         "proxy_by_id": proxy_by.id if proxy_by is not None else None,
         "created_at": utcnow(),
     }
-    if proxy_by is None:
-        vote_counts.take_from_budget(user.id)
     params = {f"v_{name}": value for name, value in values.items()}
-    if run_together(_vote_writes(), params).first() is None:
+    if proxy_by is None and dialect_name() == "postgresql":
+        _cast_in_one_statement(user, idea, int(weight), params)
+    else:
         if proxy_by is None:
-            vote_counts.move_open_votes(user.id, -1)  # what the budget just counted
-        raise Conflict(_("You have already voted for this idea."))
-    vote_counts.move_votes(idea, +1, int(weight), votable=True)
+            vote_counts.take_from_budget(user.id)
+        if run_together(_vote_writes(), params).first() is None:
+            _already_voted(user, counted=proxy_by is None)
+        vote_counts.move_votes(idea, +1, int(weight), votable=True)
     author = db.session.get(User, idea.author_id)
     assert author is not None
     reputation.record(author, UPVOTED, idea, actor=user, category=("product", idea.product_id))
     return _attached(IdeaVote(**values))
+
+
+def _already_voted(user: User, counted: bool) -> None:
+    if counted:
+        vote_counts.move_open_votes(user.id, -1)  # what the budget just counted
+    raise Conflict(_("You have already voted for this idea."))
+
+
+def _cast_in_one_statement(user: User, idea: Idea, weight: int, params: dict[str, Any]) -> None:
+    """PostgreSQL: the budget, the follow, the vote and the idea's counts in one statement
+    (``_cast_writes``); the same refusals as one after another."""
+    limit = vote_counts.budget()
+    params |= vote_counts.budget_params(user.id, limit)
+    params |= vote_counts.count_params(idea, +1, weight)
+    open_votes, voted, *counts = run_together(_cast_writes(bool(limit)), params).one()
+    vote_counts.check_budget(open_votes, limit)
+    if voted is None:
+        _already_voted(user, counted=True)
+    vote_counts.settle_counts(idea, +1, counts if counts[0] is not None else None)
+
+
+@prepared
+def _cast_writes(limited: bool) -> tuple[Any, ...]:
+    """``_cast_in_one_statement``'s statement: the budget's upsert first; the follow and
+    the vote only when it counted the vote; the counts only when the vote was new. One
+    row: the member's open votes, the vote's idea and the idea's counts (NULL for what
+    did not happen)."""
+    budget = vote_counts.budget_write(limited).cte("budget")
+    follow, vote = _vote_inserts(exists(select(budget.c.open_votes)))
+    voted = vote.returning(IdeaVote.__table__.c.idea_id).cte("vote")
+    counted = (
+        vote_counts.count_update("votable").where(exists(select(voted.c.idea_id))).cte("counted")
+    )
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    result = select(
+        select(budget.c.open_votes).scalar_subquery(),
+        select(voted.c.idea_id).scalar_subquery(),
+        *counted.c,
+    ).select_from(one_row.outerjoin(counted, true()))
+    return together(follow, result)
 
 
 @prepared
@@ -143,22 +186,35 @@ def _vote_writes() -> tuple[Any, ...]:
     its idea; nothing when they have voted already), in one round trip where the
     database allows. The follow of a refused vote changes nothing: who voted already
     has their follow row (or their unfollow) since."""
+    follow, vote = _vote_inserts()
+    return together(follow, vote.returning(IdeaVote.__table__.c.idea_id))
+
+
+def _vote_inserts(when: Any = None) -> tuple[Any, Any]:
+    """The follow (ignored when there is one) and the vote (ignored when there is one) of
+    the ``v_...`` parameters; both only ``when`` (an SQL condition), if given."""
     votes, follows = IdeaVote.__table__, IdeaFollow.__table__
     idea_id, user_id = bindparam("v_idea_id", type_=BigId), bindparam("v_user_id", type_=BigId)
     at = bindparam("v_created_at", type_=UTCDateTime())
-    follow = (
-        dialect_insert(follows)
-        .values(idea_id=idea_id, user_id=user_id, following=True, created_at=at)
+    follow = {"idea_id": idea_id, "user_id": user_id, "following": true(), "created_at": at}
+    vote = {
+        "idea_id": idea_id,
+        "user_id": user_id,
+        "importance": bindparam("v_importance", type_=Integer()),
+        "proxy_by_id": bindparam("v_proxy_by_id", type_=BigId),
+        "created_at": at,
+    }
+    return tuple(
+        dialect_insert(table)
+        .from_select(
+            list(row),
+            select(*(as_sql(v).label(k) for k, v in row.items())).where(
+                when if when is not None else true()
+            ),
+        )
         .on_conflict_do_nothing()
+        for table, row in ((follows, follow), (votes, vote))
     )
-    vote = dialect_insert(votes).values(
-        idea_id=idea_id,
-        user_id=user_id,
-        importance=bindparam("v_importance", type_=Integer()),
-        proxy_by_id=bindparam("v_proxy_by_id", type_=BigId),
-        created_at=at,
-    )
-    return together(follow, vote.on_conflict_do_nothing().returning(votes.c.idea_id))
 
 
 def proxy_vote(actor: User, idea: Idea, username: str | None, importance: Any = None) -> IdeaVote:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    literal,
     literal_column,
     select,
     text,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.accounts.models import User
-from community.core.db import BigId, dialect_insert
+from community.core.db import BigId, as_sql, dialect_insert
 from community.extensions import db
 
 __all__ = [
@@ -143,53 +142,64 @@ def period_starts(day: dt.date) -> dict[str, dt.date]:
     return {period: period_key(period, day) for period in PERIOD_KINDS}
 
 
-def _expression(value: Any) -> Any:
-    return value if isinstance(value, ColumnElement) else literal(value)
-
-
 def period_moves(
-    user_id: Any, delta: Any, starts: dict[str, Any], category: tuple[Any, Any] | None = None
+    user_id: Any,
+    delta: Any,
+    starts: dict[str, Any],
+    category: tuple[Any, Any] | None = None,
+    when: Any = None,
 ) -> list[Any]:
     """The statement (for ``together``) that moves a member's period roll-ups by
     ``delta``: for each period (``starts``: its ``starts_on``, see ``period_starts``),
     the overall row and, for an event with a ``category``, that category's row; a row
-    is created at ``delta`` when missing. Values or bound parameters.
+    is created at ``delta`` when missing. Values, bound parameters or, with ``when`` (a
+    condition without which nothing is written), as in ``counter_move``, a column of
+    what the same statement computes.
 
-    One upsert from a SELECT of the rows: SQLAlchemy cannot cache a multi-row VALUES,
-    and one upsert a row makes a statement too long for psycopg to cache its parsing."""
+    One upsert from a SELECT of the rows' keys: SQLAlchemy cannot cache a multi-row
+    VALUES, and one upsert a row makes a statement too long for psycopg to cache its
+    parsing."""
     table = PeriodReputation.__table__
-    keys = [(literal_column("''"), literal_column("0"))]  # ALL_CATEGORIES
-    if category is not None:
-        keys.append(category)
-    columns = ["period", "starts_on", "category_type", "category_id", "user_id", "points"]
-    rows = [
-        select(
-            *(
-                _expression(value).label(name)
-                for name, value in zip(
-                    [*columns, "counted_points"],
-                    [
-                        literal_column(f"'{period}'"),
-                        starts[period],
-                        category_type,
-                        category_id,
-                        user_id,
-                        delta,
-                        literal_column("0"),
-                    ],
-                    strict=True,
-                )
+    periods = union_all(
+        *(
+            select(
+                literal_column(f"'{period}'").label("period"),
+                as_sql(starts[period]).label("starts_on"),
             )
+            for period in PERIOD_KINDS
         )
-        for period in PERIOD_KINDS
-        for category_type, category_id in keys
-    ]
+    ).subquery("p")
+    categories = select(
+        literal_column("''").label("category_type"), literal_column("0").label("category_id")
+    )  # ALL_CATEGORIES
+    if category is not None:
+        categories = union_all(categories, select(*(as_sql(v) for v in category)))
+    keys = categories.subquery("c")
+    rows = periods.join(keys, true())
+    if when is not None and isinstance(delta, ColumnElement) and delta.table is not None:
+        rows = rows.join(delta.table, true())  # the one-row source of the delta
     # SQLite reads "ON CONFLICT" after a bare SELECT as a join's ON: hence the WHERE.
-    source = select(union_all(*rows).subquery()).where(true())
-    insert = dialect_insert(table).from_select([*columns, "counted_points"], source)
+    source = (
+        select(
+            periods.c.period,
+            periods.c.starts_on,
+            keys.c.category_type,
+            keys.c.category_id,
+            as_sql(user_id).label("user_id"),
+            as_sql(delta).label("points"),
+            literal_column("0").label("counted_points"),
+        )
+        .select_from(rows)
+        .where(true() if when is None else when)
+    )
+    columns = ["period", "starts_on", "category_type", "category_id"]
+    insert = dialect_insert(table).from_select(
+        [*columns, "user_id", "points", "counted_points"], source
+    )
+    moved = table.c.points + (delta if when is None else insert.excluded.points)
     return [
         insert.on_conflict_do_update(
             index_elements=[column.name for column in table.primary_key.columns],
-            set_={"points": table.c.points + delta},
+            set_={"points": moved},
         )
     ]

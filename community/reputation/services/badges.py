@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import aliased, joinedload, make_transient_to_detached
 
 from community.accounts import services as accounts
 from community.accounts.models import User
@@ -69,14 +69,39 @@ def after_event(user: User, event: ReputationEvent) -> None:
 
     Only rules about this event's reason (and tenure) are looked at, in one query;
     counting reads at most the rule's threshold of the member's events, whatever the size
-    of the ledger.
+    of the ledger. (On PostgreSQL the ledger sends that query with the event's own
+    statement and calls ``award_earned`` itself.)
     """
     if event.reverses_id is not None:
         return
-    candidates = [*RULES_BY_REASON.get(event.reason, ()), *_tenure_met(user)]
-    if not candidates:
-        return
-    blocked, counted = _rule_state(user.id, candidates)
+    candidates = candidates_for(user, event.reason)
+    if candidates:
+        keys = tuple(badge.key for badge in candidates)
+        rows = db.session.execute(rule_state_query(keys), {"b_user": user.id}).all()
+        award_earned(user, candidates, rows, event_counted=True)
+
+
+def candidates_for(user: User, reason: str) -> tuple[Badge, ...]:
+    """The badges an event of ``reason`` may earn the member: its counting rules, and
+    the tenure badges their membership's age has reached."""
+    return (*RULES_BY_REASON.get(reason, ()), *_tenure_met(user))
+
+
+def award_earned(
+    user: User,
+    candidates: Iterable[Badge],
+    rule_state: Iterable[tuple[str, int]],
+    event_counted: bool,
+) -> None:
+    """Award the candidates the member's rule state (``rule_state_query``'s rows) shows
+    earned. ``event_counted``: the rows were read after the new event was written; else
+    they were read in its statement, before it, and its count of one is added here."""
+    blocked, counted = set(), {}
+    for key, n in rule_state:
+        if n < 0:
+            blocked.add(key)
+        else:
+            counted[key] = n if event_counted else n + 1
     for badge in candidates:
         if badge.key in blocked or counted.get(badge.key, _MET) < _threshold(badge):
             continue
@@ -103,24 +128,18 @@ def _threshold(badge: Badge) -> int:
     return rule.at_least if isinstance(rule, EventCount) else 1
 
 
-def _rule_state(user_id: int, candidates: list[Badge]) -> tuple[set[str], dict[str, int]]:
-    """Of the candidate badges, those the member holds or the team revoked from them, and
-    for each counting rule with a threshold above one how many of their events of its
-    reason stand, counted no further than the threshold (a threshold of one is met by the
-    event at hand). One query."""
-    query = _rule_state_query(tuple(badge.key for badge in candidates))
-    rows = db.session.execute(query, {"user_id": user_id}).all()
-    return {key for key, n in rows if n < 0}, {key: n for key, n in rows if n >= 0}
-
-
 @functools.cache
-def _rule_state_query(keys: tuple[str, ...]) -> Any:
-    """``_rule_state``'s query for these badges, built once (for the bound ``user_id``)."""
-    user_id = bindparam("user_id")
-    blocked = (
-        select(BadgeAward.badge_key.label("key"), literal(-1).label("n"))
-        .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(keys), _blocking())
-        .distinct()
+def rule_state_query(keys: tuple[str, ...]) -> Any:
+    """The member's (bound ``b_user``) state of the candidate badges ``keys``, as
+    ``(key, n)`` rows: n is -1 for a badge they hold or the team revoked from them; for
+    each counting rule with a threshold above one, n is how many of their events of its
+    reason stand, counted no further than the threshold (a threshold of one is met by
+    the event at hand). One query, built once; short table aliases keep it short enough
+    to go inside the ledger's statement (see ``core.db.prepared``)."""
+    user_id = bindparam("b_user")
+    award = aliased(BadgeAward, name="a")
+    blocked = select(award.badge_key.label("key"), literal(-1).label("n")).where(
+        award.user_id == user_id, award.badge_key.in_(keys), _blocking(award)
     )
     # A badge the member holds is not counted towards (the count is 0 then): the
     # condition does not depend on the rows, so PostgreSQL checks it once, before
@@ -128,7 +147,7 @@ def _rule_state_query(keys: tuple[str, ...]) -> Any:
     counts = [
         select(literal(key).label("key"), func.count().label("n"))
         .select_from(_standing_events(user_id, rule.reason, rule.at_least))
-        .where(~_held(user_id, key))
+        .where(~_held(user_id, key, award))
         for key in keys
         if isinstance(rule := BADGES[key].rule, EventCount) and rule.at_least > 1
     ]
@@ -143,14 +162,15 @@ def _tenure_met(user: User) -> list[Badge]:
     return [b for b in TENURE_BADGES if isinstance(b.rule, Tenure) and days >= b.rule.days]
 
 
-def _held(user_id: Any, key: str) -> Any:
+def _held(user_id: Any, key: str, award: Any = BadgeAward) -> Any:
     """SQL: the member holds badge ``key`` or the team revoked it from them."""
-    return exists().where(BadgeAward.user_id == user_id, BadgeAward.badge_key == key, _blocking())
+    return exists().where(award.user_id == user_id, award.badge_key == key, _blocking(award))
 
 
-def _blocking():
-    """An award that stops an automatic one: live, or revoked by the team."""
-    return or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_by_id.is_not(None))
+def _blocking(award: Any = BadgeAward) -> Any:
+    """An award (``BadgeAward`` or an alias) that stops an automatic one: live, or revoked
+    by the team."""
+    return or_(award.revoked_at.is_(None), award.revoked_by_id.is_not(None))
 
 
 def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
@@ -167,13 +187,10 @@ def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
 def _standing_events(user_id: Any, reason: str, limit: int) -> Any:
     """The ids of at most ``limit`` of the member's events of ``reason`` that stand (not
     reversals, not reversed), as a subquery to count."""
+    event = aliased(ReputationEvent, name="e")
     return (
-        select(ReputationEvent.id)
-        .where(
-            ReputationEvent.user_id == user_id,
-            ReputationEvent.reason == reason,
-            standing(),
-        )
+        select(event.id)
+        .where(event.user_id == user_id, event.reason == reason, standing(event))
         .limit(limit)
         .subquery()
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, bindparam, case, insert, select, update
+from sqlalchemy import Date, Integer, String, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -19,6 +19,7 @@ from community.core.db import (
     BigId,
     counter_move,
     dialect_insert,
+    dialect_name,
     prepared,
     run_together,
     together,
@@ -62,7 +63,8 @@ def record(
     category: Any = None,
     points: int | None = None,
 ) -> ReputationEvent | None:
-    """Append an award by rule ``reason`` and move the stored totals with it.
+    """Append an award by rule ``reason`` and move the stored totals with it; award the
+    badges it earns.
 
     The rule's points apply unless ``points`` overrides them. Votes a member casts on
     their own work earn nothing (no event). Capped rules respect the daily cap: what is
@@ -72,34 +74,61 @@ def record(
     if the_rule.vote and actor is not None and actor.id == user.id:
         return None
     requested = the_rule.points if points is None else points
-    today = utcnow().date()
-    granted = requested
-    if the_rule.capped and requested > 0:
-        granted = _take_from_daily_cap(user.id, today, requested)
     subject_type, subject_id = subjects.ref(subject)
     category_type, category_id = category_of(category)
-    event = _append(
-        user_id=user.id,
-        reason=reason,
-        requested=requested,
-        points=granted,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        actor_id=actor.id if actor is not None else None,
-        category_type=category_type,
-        category_id=category_id,
-        day=today,
-        reverses_id=None,
-    )
-    badges.after_event(user, event)
+    values = {
+        "user_id": user.id,
+        "reason": reason,
+        "requested": requested,
+        "points": requested,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "actor_id": actor.id if actor is not None else None,
+        "category_type": category_type,
+        "category_id": category_id,
+        "day": utcnow().date(),
+        "created_at": utcnow(),
+        "reverses_id": None,
+    }
+    capped = the_rule.capped and requested > 0
+    if dialect_name() == "postgresql":
+        candidates = badges.candidates_for(user, reason)
+        event, rule_state = _award_in_one_statement(values, capped, candidates)
+        badges.award_earned(user, candidates, rule_state, event_counted=False)
+    else:
+        if capped:
+            values["points"] = _take_from_daily_cap(user.id, values["day"], requested)
+        event = _append(**values)
+        badges.after_event(user, event)
     return event
 
 
+def _award_in_one_statement(
+    values: dict[str, Any], capped: bool, candidates: tuple[Any, ...]
+) -> tuple[ReputationEvent, list[tuple[str, int]]]:
+    """PostgreSQL: the daily cap, the event, the totals' moves and the member's badge
+    rule state (read before the event) in one statement; returns the event, attached,
+    and the rule state's rows."""
+    category = _category(values)
+    params = {f"e_{column}": value for column, value in values.items()}
+    totals = _CAPPED if capped else _MOVED if values["points"] else _UNMOVED
+    if totals != _UNMOVED:
+        params.update(_total_params(values["user_id"], values["points"], values["day"], category))
+    if capped:
+        params.update(_cap_params(values["user_id"], values["day"], values["requested"]))
+    keys = tuple(badge.key for badge in candidates)
+    if keys:
+        params["b_user"] = values["user_id"]
+    rows = run_together(_award_writes(totals, category != NO_CATEGORY, keys), params).all()
+    values["points"] = rows[0][1]
+    _forget_stored_reputation(values["user_id"], values["points"])
+    event = _attached(ReputationEvent(id=rows[0][0], **values))
+    return event, [(row[2], row[3]) for row in rows if keys and row[2] is not None]
+
+
 def _append(**values: Any) -> ReputationEvent:
-    """Insert an award and move the stored totals with it, in one round trip where the
-    database allows (prepared statements, see ``_append_writes``); returns the event,
-    attached without a query."""
-    values["created_at"] = utcnow()
+    """Insert an award and move the stored totals with it (see ``_append_writes``);
+    returns the event, attached without a query."""
     category = _category(values)
     points = values["points"]
     params = {f"e_{column}": value for column, value in values.items()}
@@ -127,13 +156,22 @@ def _take_from_daily_cap(user_id: int, day: dt.date, requested: int) -> int:
     One upsert decides it: concurrent awards are serialised by the row lock, and each
     reads back what it was granted.
     """
-    params = {"c_user": user_id, "c_day": day, "c_wanted": requested}
-    params["c_first"] = min(requested, DAILY_CAP)
-    return run_together(_daily_cap_write(), params).scalar_one()
+    params = _cap_params(user_id, day, requested)
+    return db.session.execute(_daily_cap_write(), params).scalar_one()
+
+
+def _cap_params(user_id: int, day: dt.date, requested: int) -> dict[str, Any]:
+    return {
+        "c_user": user_id,
+        "c_day": day,
+        "c_wanted": requested,
+        "c_first": min(requested, DAILY_CAP),
+    }
 
 
 @prepared
-def _daily_cap_write() -> tuple[Any, ...]:
+def _daily_cap_write() -> Any:
+    """The day's capped points booked (the ``c_...`` parameters), returning the grant."""
     table = ReputationDay.__table__
     wanted = bindparam("c_wanted", type_=Integer())
     first = bindparam("c_first", type_=Integer())
@@ -143,15 +181,14 @@ def _daily_cap_write() -> tuple[Any, ...]:
         capped_points=first,
         last_grant=first,
     )
-    over = table.c.capped_points + wanted > DAILY_CAP
-    stmt = insert.on_conflict_do_update(
+    least = func.least if dialect_name() == "postgresql" else func.min  # SQLite's min(a, b)
+    return insert.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.day],
         set_={
-            "last_grant": case((over, DAILY_CAP - table.c.capped_points), else_=wanted),
-            "capped_points": case((over, DAILY_CAP), else_=table.c.capped_points + wanted),
+            "last_grant": least(wanted, DAILY_CAP - table.c.capped_points),
+            "capped_points": least(table.c.capped_points + wanted, DAILY_CAP),
         },
     ).returning(table.c.last_grant)
-    return together(stmt)
 
 
 # ---------------------------------------------------------------- prepared writes
@@ -167,22 +204,32 @@ def _total_params(user_id: int, delta: int, day: dt.date, category: Category) ->
     return params
 
 
-def _total_moves(with_category: bool) -> list[Any]:
-    """The statements that move a member's stored totals by ``t_delta``: their
-    reputation, their points in the category (``with_category``), the day's roll-up and
-    the week's, month's, year's and all time's, overall and in the category."""
-    user_id, delta = bindparam("t_user", type_=BigId), bindparam("t_delta", type_=Integer())
+def _total_moves(with_category: bool, granted: Any = None) -> list[Any]:
+    """The statements that move a member's stored totals by the parameter ``t_delta``
+    or, for a capped award on PostgreSQL, by ``granted`` (the daily cap's CTE column:
+    nothing moves when it is 0): their reputation, their points in the category
+    (``with_category``), the day's roll-up and the week's, month's, year's and all
+    time's, overall and in the category."""
+    user_id = bindparam("t_user", type_=BigId)
+    delta, when = bindparam("t_delta", type_=Integer()), None
     category = (bindparam("t_ctype", type_=String()), bindparam("t_cid", type_=BigId))
     users = User.__table__
-    moves = [
-        update(users).where(users.c.id == user_id).values(reputation=users.c.reputation + delta)
-    ]
+    reputation = update(users).where(users.c.id == user_id)
+    if granted is None:
+        moves = [reputation.values(reputation=users.c.reputation + delta)]
+    else:
+        delta, when = granted, granted != 0
+        # The UPDATE reads the grant through a subquery: FROM the CTE would be a cartesian
+        # product (one row, but SQLAlchemy warns of it).
+        amount = select(granted).scalar_subquery()
+        moves = [reputation.where(amount != 0).values(reputation=users.c.reputation + amount)]
     if with_category:
         moves.append(
             counter_move(
                 CategoryReputation,
                 "points",
                 delta,
+                when,
                 user_id=user_id,
                 category_type=category[0],
                 category_id=category[1],
@@ -193,6 +240,7 @@ def _total_moves(with_category: bool) -> list[Any]:
             DailyReputation,
             "points",
             delta,
+            when,
             user_id=user_id,
             day=bindparam("t_day", type_=Date()),
             category_type=category[0],
@@ -201,7 +249,7 @@ def _total_moves(with_category: bool) -> list[Any]:
     )
     starts = {period: bindparam(f"t_{period}", type_=Date()) for period in PERIOD_KINDS}
     # The boards' roll-ups:
-    moves.extend(period_moves(user_id, delta, starts, category if with_category else None))
+    moves.extend(period_moves(user_id, delta, starts, category if with_category else None, when))
     return moves
 
 
@@ -219,6 +267,40 @@ def _append_writes(moves_totals: bool, with_category: bool) -> tuple[Any, ...]:
     )
     moves = _total_moves(with_category) if moves_totals else []
     return together(*moves, event.returning(table.c.id))
+
+
+# How an award moves the totals: by the daily cap's grant, by its points, or not at all.
+_CAPPED, _MOVED, _UNMOVED = "capped", "moved", "unmoved"
+
+
+@prepared
+def _award_writes(totals: str, with_category: bool, badge_keys: tuple[str, ...]) -> Any:
+    """PostgreSQL: ``_award_in_one_statement``'s statement. A capped award books the
+    day's cap first (a CTE) and its grant is the event's points and the totals' delta,
+    which move only when it is not 0. Rows: the event's id and points, with each row of
+    the badge rule state (``badges.rule_state_query``) when there are ``badge_keys``."""
+    table = ReputationEvent.__table__
+    event_values = {  # an award reverses nothing: reverses_id stays NULL
+        column: bindparam(f"e_{column}", type_=table.c[column].type)
+        for column in EVENT_COLUMNS
+        if column != "reverses_id"
+    }
+    moves: list[Any] = []
+    if totals == _CAPPED:
+        granted = _daily_cap_write().cte("cap").c.last_grant
+        moves = _total_moves(with_category, granted)
+        event_values["points"] = select(granted).scalar_subquery()
+    elif totals == _MOVED:
+        moves = _total_moves(with_category)
+    event = insert(table).values(event_values).returning(table.c.id, table.c.points)
+    if not badge_keys:
+        return together(*moves, event)
+    written = event.cte("new_event")
+    state = badges.rule_state_query(badge_keys).subquery("state")
+    rows = select(written.c.id, written.c.points, state.c.key, state.c.n).select_from(
+        written.outerjoin(state, true())
+    )
+    return together(*moves, rows)
 
 
 EVENT_COLUMNS = (
