@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.orm.util import identity_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -130,6 +131,17 @@ def as_sql(value: Any) -> Any:
 def add_to_counter(model: type, column: str, delta: int, **key: object) -> None:
     """``column += delta`` on one row (see ``counter_move``): one atomic statement."""
     write_together(counter_move(model, column, delta, **key))
+
+
+def expire_loaded(model: type, key: Any, attributes: list[str] | None = None) -> None:
+    """The session's loaded ``model`` row of primary key ``key``, if any, reads
+    ``attributes`` (all when None) again when next used: a statement just moved them in
+    the database, outside the session's view."""
+    from community.extensions import db
+
+    loaded = db.session.identity_map.get(identity_key(model, key))
+    if loaded is not None:
+        db.session.expire(loaded, attributes)
 
 
 def dialect_name() -> str:

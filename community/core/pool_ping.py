@@ -25,7 +25,7 @@ _IDLE_SINCE = "idle_since"
 
 def init_app(app: Flask) -> None:
     """Ping the app's connections on checkout once idle for ``DB_PING_AFTER_IDLE``."""
-    idle_seconds = float(app.config.get("DB_PING_AFTER_IDLE", 10))
+    idle_seconds = float(app.config["DB_PING_AFTER_IDLE"])
     with app.app_context():
         for engine in db.engines.values():
             install(engine, idle_seconds)

@@ -8,12 +8,19 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Integer, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from community.accounts import services as accounts
 from community.accounts.models import User
 from community.core import subjects
-from community.core.db import BigId, UTCDateTime, prepared, run_together, together, utcnow
+from community.core.db import (
+    BigId,
+    UTCDateTime,
+    expire_loaded,
+    prepared,
+    run_together,
+    together,
+    utcnow,
+)
 from community.core.errors import NotFound
 from community.core.pagination import newest_first
 from community.extensions import db
@@ -92,11 +99,7 @@ def _bump_unread(user_id: int, delta: int) -> None:
 
 
 def _forget_unread(user_id: int) -> None:
-    """A loaded member's unread count is read again when next used (it just moved in the
-    database, outside the session's view)."""
-    user = db.session.identity_map.get(identity_key(User, user_id))
-    if user is not None:
-        db.session.expire(user, ["unread_notifications"])
+    expire_loaded(User, user_id, ["unread_notifications"])
 
 
 @dataclass(frozen=True)

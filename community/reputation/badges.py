@@ -1,7 +1,7 @@
 """The badges: one table, the only place a badge is defined.
 
 Each badge has a tier (bronze, silver, gold) and may have an automatic rule that the
-ledger evaluates when one of its events happens (``services.badges.after_event``). Badges
+ledger evaluates when one of its events happens (``services.badge_rules.after_event``). Badges
 without a rule are awarded by a feature when its moment comes
 (``services.badges.award_if_missing(user, key, reason)``) or by the team by hand.
 

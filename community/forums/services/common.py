@@ -7,10 +7,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.util import identity_key
 
 from community.accounts import services as accounts
 from community.core import content, search
+from community.core.db import expire_loaded
 from community.core.errors import InvalidInput, NotFound, PermissionDenied
 from community.core.plain_text import plain_text
 from community.extensions import db
@@ -82,9 +82,7 @@ def move_row(model: Any, obj_id: int, **values: Any) -> None:
         update(model).where(model.id == obj_id).values(**values),
         execution_options={"synchronize_session": False},
     )
-    obj = db.session.identity_map.get(identity_key(model, obj_id))
-    if obj is not None:
-        db.session.expire(obj, list(values))
+    expire_loaded(model, obj_id, list(values))
 
 
 def load_topic(topic_id: int) -> Topic:

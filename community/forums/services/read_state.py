@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, select, update
-from sqlalchemy.orm.util import identity_key
 
 from community.core import page_cache
-from community.core.db import insert_ignore, utcnow
+from community.core.db import expire_loaded, insert_ignore, utcnow
 from community.extensions import db
 from community.forums import policy
 from community.forums.models import CategoryUser, ForumVisit, Level, Topic, TopicUser
@@ -58,9 +57,7 @@ def record_visit(viewer: Any) -> dt.datetime | None:
         previous = db.session.execute(
             select(ForumVisit.previous_seen_at).where(ForumVisit.user_id == viewer.id)
         ).first()
-    visit = db.session.identity_map.get(identity_key(ForumVisit, viewer.id))
-    if visit is not None:
-        db.session.expire(visit)
+    expire_loaded(ForumVisit, viewer.id)
     return previous[0]
 
 

@@ -18,12 +18,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import User
 from community.accounts.services import in_language_of
 from community.core import subjects
-from community.core.db import insert_ignore
+from community.core.db import expire_loaded, insert_ignore
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.moderation import targets
@@ -267,9 +266,7 @@ def settle_flags(item: ReviewItem, agreed: bool) -> int:
         execution_options={"synchronize_session": False},
     )
     for user_id in flagger_ids:
-        record = db.session.identity_map.get(identity_key(FlaggerRecord, user_id))
-        if record is not None:
-            db.session.expire(record)
+        expire_loaded(FlaggerRecord, user_id)
     if agreed:
         flaggers = db.session.scalars(
             select(User).where(User.id.in_(flagger_ids)).order_by(User.id)

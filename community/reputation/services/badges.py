@@ -1,4 +1,5 @@
-"""Badges: automatic awards on ledger events, awards and revocations by the team, titles.
+"""Badges: awards (automatic ones by ``badge_rules`` and features, and by the team),
+revocations by the team, titles.
 
 A member holds a badge while a live (not revoked) award of it exists; the database allows
 one live award per member and badge, so concurrent awards cannot double it. The number of
@@ -11,13 +12,12 @@ it again. One revoked automatically (``revoke_badge(None, ...)``) may come back.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
-from sqlalchemy.orm import aliased, joinedload, make_transient_to_detached
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from community.accounts import services as accounts
 from community.accounts.models import User
@@ -30,13 +30,9 @@ from community.moderation.services import audit
 from community.notifications.services import notify
 from community.reputation.badges import (
     BADGES,
-    RULES_BY_REASON,
-    TENURE_BADGES,
     Badge,
-    EventCount,
-    Tenure,
 )
-from community.reputation.models import BadgeAward, BadgeCount, ReputationEvent, standing
+from community.reputation.models import BadgeAward, BadgeCount
 
 HOLDERS_PER_PAGE = 50
 REASON_MAX = 500
@@ -64,50 +60,6 @@ def badge_title(key: str) -> str | None:
 # ---------------------------------------------------------------- automatic awards
 
 
-def after_event(user: User, event: ReputationEvent) -> None:
-    """Evaluate the badge rules a new ledger event may satisfy and award what they earn.
-
-    Only rules about this event's reason (and tenure) are looked at, in one query;
-    counting reads at most the rule's threshold of the member's events, whatever the size
-    of the ledger. (On PostgreSQL the ledger sends that query with the event's own
-    statement and calls ``award_earned`` itself.)
-    """
-    if event.reverses_id is not None:
-        return
-    candidates = candidates_for(user, event.reason)
-    if candidates:
-        keys = tuple(badge.key for badge in candidates)
-        rows = db.session.execute(rule_state_query(keys), {"b_user": user.id}).all()
-        award_earned(user, candidates, rows, event_counted=True)
-
-
-def candidates_for(user: User, reason: str) -> tuple[Badge, ...]:
-    """The badges an event of ``reason`` may earn the member: its counting rules, and
-    the tenure badges their membership's age has reached."""
-    return (*RULES_BY_REASON.get(reason, ()), *_tenure_met(user))
-
-
-def award_earned(
-    user: User,
-    candidates: Iterable[Badge],
-    rule_state: Iterable[tuple[str, int]],
-    event_counted: bool,
-) -> None:
-    """Award the candidates the member's rule state (``rule_state_query``'s rows) shows
-    earned. ``event_counted``: the rows were read after the new event was written; else
-    they were read in its statement, before it, and its count of one is added here."""
-    blocked, counted = set(), {}
-    for key, n in rule_state:
-        if n < 0:
-            blocked.add(key)
-        else:
-            counted[key] = n if event_counted else n + 1
-    for badge in candidates:
-        if badge.key in blocked or counted.get(badge.key, _MET) < _threshold(badge):
-            continue
-        _grant(user, badge, None, "")
-
-
 def award_if_missing(user: User, key: str, reason: str = "") -> BadgeAward | None:
     """Award badge ``key`` automatically unless the member holds it (or the team took it
     from them); returns the new award, or None. For features: ``elected``, ``first_idea``,
@@ -117,57 +69,10 @@ def award_if_missing(user: User, key: str, reason: str = "") -> BadgeAward | Non
         raise KeyError(f"unknown badge {key!r}; add it to reputation/badges.py")
     if _blocked_keys(user.id, [key]):
         return None
-    return _grant(user, badge, None, reason.strip()[:REASON_MAX])
+    return grant(user, badge, None, reason.strip()[:REASON_MAX])
 
 
-_MET = 1 << 30  # the count of a rule met without counting
-
-
-def _threshold(badge: Badge) -> int:
-    rule = badge.rule
-    return rule.at_least if isinstance(rule, EventCount) else 1
-
-
-@functools.cache
-def rule_state_query(keys: tuple[str, ...]) -> Any:
-    """The member's (bound ``b_user``) state of the candidate badges ``keys``, as
-    ``(key, n)`` rows: n is -1 for a badge they hold or the team revoked from them; for
-    each counting rule with a threshold above one, n is how many of their events of its
-    reason stand, counted no further than the threshold (a threshold of one is met by
-    the event at hand). One query, built once; short table aliases keep it short enough
-    to go inside the ledger's statement (see ``core.db.prepared``)."""
-    user_id = bindparam("b_user")
-    award = aliased(BadgeAward, name="a")
-    blocked = select(award.badge_key.label("key"), literal(-1).label("n")).where(
-        award.user_id == user_id, award.badge_key.in_(keys), _blocking(award)
-    )
-    # A badge the member holds is not counted towards (the count is 0 then): the
-    # condition does not depend on the rows, so PostgreSQL checks it once, before
-    # reading up to the threshold's events.
-    counts = [
-        select(literal(key).label("key"), func.count().label("n"))
-        .select_from(_standing_events(user_id, rule.reason, rule.at_least))
-        .where(~_held(user_id, key, award))
-        for key in keys
-        if isinstance(rule := BADGES[key].rule, EventCount) and rule.at_least > 1
-    ]
-    return union_all(blocked, *counts) if counts else blocked
-
-
-def _tenure_met(user: User) -> list[Badge]:
-    created = user.created_at
-    if not TENURE_BADGES or created is None:
-        return []
-    days = (utcnow() - created).days
-    return [b for b in TENURE_BADGES if isinstance(b.rule, Tenure) and days >= b.rule.days]
-
-
-def _held(user_id: Any, key: str, award: Any = BadgeAward) -> Any:
-    """SQL: the member holds badge ``key`` or the team revoked it from them."""
-    return exists().where(award.user_id == user_id, award.badge_key == key, _blocking(award))
-
-
-def _blocking(award: Any = BadgeAward) -> Any:
+def blocking(award: Any = BadgeAward) -> Any:
     """An award (``BadgeAward`` or an alias) that stops an automatic one: live, or revoked
     by the team."""
     return or_(award.revoked_at.is_(None), award.revoked_by_id.is_not(None))
@@ -178,21 +83,9 @@ def _blocked_keys(user_id: int, keys: Iterable[str]) -> set[str]:
     return set(
         db.session.scalars(
             select(BadgeAward.badge_key)
-            .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(list(keys)), _blocking())
+            .where(BadgeAward.user_id == user_id, BadgeAward.badge_key.in_(list(keys)), blocking())
             .distinct()
         )
-    )
-
-
-def _standing_events(user_id: Any, reason: str, limit: int) -> Any:
-    """The ids of at most ``limit`` of the member's events of ``reason`` that stand (not
-    reversals, not reversed), as a subquery to count."""
-    event = aliased(ReputationEvent, name="e")
-    return (
-        select(event.id)
-        .where(event.user_id == user_id, event.reason == reason, standing(event))
-        .limit(limit)
-        .subquery()
     )
 
 
@@ -210,7 +103,7 @@ def award_badge(actor: User, key: str, username: str, reason: str) -> BadgeAward
         user = accounts.get_by_username((username or "").strip())
     except NotFound:
         raise InvalidInput(_("There is no member with this username."), field="username") from None
-    award = _grant(user, badge, actor, reason)
+    award = grant(user, badge, actor, reason)
     if award is None:
         raise Conflict(
             _("%(name)s already holds this badge.", name=user.username), field="username"
@@ -274,7 +167,7 @@ def _required_reason(reason: str | None) -> str:
     return reason
 
 
-def _grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAward | None:
+def grant(user: User, badge: Badge, actor: User | None, reason: str) -> BadgeAward | None:
     """Insert a live award unless the database already has one; count it, notify."""
     values = {
         "user_id": user.id,

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import Date, Integer, String, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import User
 from community.core import subjects
@@ -20,6 +19,7 @@ from community.core.db import (
     counter_move,
     dialect_insert,
     dialect_name,
+    expire_loaded,
     prepared,
     run_together,
     together,
@@ -40,7 +40,7 @@ from community.reputation.models.periods import (
     period_starts,
 )
 from community.reputation.rules import DAILY_CAP, rule
-from community.reputation.services import badges
+from community.reputation.services import badge_rules
 
 Category = tuple[str, int]
 
@@ -92,14 +92,14 @@ def record(
     }
     capped = the_rule.capped and requested > 0
     if dialect_name() == "postgresql":
-        candidates = badges.candidates_for(user, reason)
+        candidates = badge_rules.candidates_for(user, reason)
         event, rule_state = _award_in_one_statement(values, capped, candidates)
-        badges.award_earned(user, candidates, rule_state, event_counted=False)
+        badge_rules.award_earned(user, candidates, rule_state, event_counted=False)
     else:
         if capped:
             values["points"] = _take_from_daily_cap(user.id, values["day"], requested)
         event = _append(**values)
-        badges.after_event(user, event)
+        badge_rules.after_event(user, event)
     return event
 
 
@@ -278,7 +278,7 @@ def _award_writes(totals: str, with_category: bool, badge_keys: tuple[str, ...])
     """PostgreSQL: ``_award_in_one_statement``'s statement. A capped award books the
     day's cap first (a CTE) and its grant is the event's points and the totals' delta,
     which move only when it is not 0. Rows: the event's id and points, with each row of
-    the badge rule state (``badges.rule_state_query``) when there are ``badge_keys``."""
+    the badge rule state (``badge_rules.rule_state_query``) when there are ``badge_keys``."""
     table = ReputationEvent.__table__
     event_values = {  # an award reverses nothing: reverses_id stays NULL
         column: bindparam(f"e_{column}", type_=table.c[column].type)
@@ -296,7 +296,7 @@ def _award_writes(totals: str, with_category: bool, badge_keys: tuple[str, ...])
     if not badge_keys:
         return together(*moves, event)
     written = event.cte("new_event")
-    state = badges.rule_state_query(badge_keys).subquery("state")
+    state = badge_rules.rule_state_query(badge_keys).subquery("state")
     rows = select(written.c.id, written.c.points, state.c.key, state.c.n).select_from(
         written.outerjoin(state, true())
     )
@@ -320,11 +320,8 @@ EVENT_COLUMNS = (
 
 
 def _forget_stored_reputation(user_id: int, delta: int) -> None:
-    """A loaded member's ``reputation`` is read again when next used (it just moved in
-    the database, outside the session's view)."""
-    user = db.session.identity_map.get(identity_key(User, user_id))
-    if user is not None and delta:
-        db.session.expire(user, ["reputation"])
+    if delta:
+        expire_loaded(User, user_id, ["reputation"])
 
 
 def _unreversed():
