@@ -27,6 +27,7 @@ from community.extensions import db
 from community.scale.bulk import Bulk, names
 from community.scale.forum_plan import plan_forums
 from community.scale.forum_rows import write_forums
+from community.scale.idea_extras import plan_extras
 from community.scale.ideas import plan_ideas
 from community.scale.ideas_rows import write_ideas
 from community.scale.ledger import run_ledger
@@ -52,7 +53,7 @@ REINDEXED = names(
 SEQUENCED = [
     *REINDEXED,
     *names("api_token forum_category forum_tag maven_designation penalty product user_account"),
-    *names("idea_merge idea_tag"),
+    *names("idea_merge idea_tag idea_challenge"),
 ]
 
 
@@ -112,10 +113,26 @@ def build(
             rows[0] = write_forums(bulk, rng("bodies"), forums, members, texts, timeline)
         with part("ideas") as rows:
             ideas = plan_ideas(rng("ideas"), scale, members, timeline)
-            rows[0] = write_ideas(bulk, rng("idea-bodies"), ideas, members, texts, timeline)
+            extras = plan_extras(
+                rng("idea-extras"),
+                ideas,
+                members,
+                timeline.content_start,
+                timeline.end - 1,
+                scale.challenges,
+            )
+            rows[0] = write_ideas(bulk, rng("idea-bodies"), ideas, extras, members, texts, timeline)
         with part("reputation") as rows:
             ledger = run_ledger(
-                bulk, rng("ledger"), forums, moderation, ideas, members, timeline, scale.events
+                bulk,
+                rng("ledger"),
+                forums,
+                moderation,
+                ideas,
+                extras,
+                members,
+                timeline,
+                scale.events,
             )
             rows[0] = ledger.rows
         with part("moderation") as rows:

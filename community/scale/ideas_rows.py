@@ -13,6 +13,10 @@ from community.catalog.models import Product
 from community.core.plain_text import slugify
 from community.core.search import SearchEntry
 from community.ideas.models import (
+    Challenge,
+    ChallengeWinner,
+    CustomerValue,
+    FeedbackAnswer,
     Idea,
     IdeaComment,
     IdeaFollow,
@@ -25,12 +29,14 @@ from community.ideas.models import (
     IdeaTagLink,
     IdeaVote,
     IdeaVoter,
+    ShipFeedback,
 )
 from community.ideas.services import common
 from community.scale.bulk import Bulk, names
+from community.scale.idea_extras import IdeaExtras
 from community.scale.ideas import DECLINED, MERGED, SHIPPED, Ideas
 from community.scale.members import Members
-from community.scale.timeline import Timeline
+from community.scale.timeline import DAY, Timeline
 from community.scale.words import TAGS, Texts, html_of, markdown_of, plain_of
 
 NOTES = {
@@ -53,6 +59,7 @@ def write_ideas(
     bulk: Bulk,
     rng: random.Random,
     ideas: Ideas,
+    extras: IdeaExtras,
     members: Members,
     texts: Texts,
     timeline: Timeline,
@@ -60,7 +67,13 @@ def write_ideas(
     """Every ideas row (and the products not there yet); returns how many."""
     count = _products(bulk, ideas, timeline)
     count += _tags(bulk, ideas)
-    count += _ideas(bulk, rng, ideas, texts, timeline)
+    count += _challenges(bulk, extras, members, timeline)
+    count += _ideas(bulk, rng, ideas, extras, texts, timeline)
+    count += bulk.insert(
+        ChallengeWinner,
+        names("challenge_id idea_id place created_at"),
+        [(c, i, place, timeline.stamp(when)) for c, i, place, when in extras.winners],
+    )
     count += bulk.insert(
         IdeaTagLink,
         ["idea_id", "tag_id"],
@@ -74,6 +87,17 @@ def write_ideas(
         IdeaVoter,
         ["user_id", "open_votes"],
         [(user, n) for user, n in enumerate(ideas.open_votes) if n is not None],
+    )
+    count += bulk.insert(
+        ShipFeedback,
+        names("idea_id user_id answer created_at"),
+        [(i, user, answer, timeline.stamp(when)) for i, user, answer, when in extras.feedback],
+    )
+    end, team = timeline.stamp(timeline.end - 1), members.team_id
+    count += bulk.insert(
+        CustomerValue,
+        names("user_id value segment updated_at updated_by_id"),
+        [(user, value, segment, end, team) for user, value, segment in extras.values],
     )
     return count
 
@@ -96,7 +120,35 @@ def _tags(bulk: Bulk, ideas: Ideas) -> int:
     return bulk.insert(IdeaTag, ["id", "name", "idea_count"], rows)
 
 
-def _ideas(bulk: Bulk, rng: random.Random, ideas: Ideas, texts: Texts, timeline: Timeline) -> int:
+def _challenges(bulk: Bulk, extras: IdeaExtras, members: Members, timeline: Timeline) -> int:
+    """The challenges with their idea counts (ideas hidden or merged included)."""
+    stamp = timeline.stamp
+    submitted = Counter(extras.challenge_of.values())
+    rows = []
+    for challenge_id, c in enumerate(extras.challenges, start=1):
+        slug = f"{slugify(c.title, 50) or 'challenge'}-{challenge_id}"
+        created = max(0, c.starts - 7 * DAY)
+        html = common.render(c.body).html
+        rows.append(
+            (challenge_id, slug, c.title, c.body, html, c.product, stamp(c.starts))
+            + (stamp(c.ends), stamp(c.decided), members.team_id, stamp(created))
+            + (submitted[challenge_id],)
+        )
+    columns = names(
+        "id slug title body_source body_html product_id starts_at ends_at decided_at "
+        "created_by_id created_at idea_count"
+    )
+    return bulk.insert(Challenge, columns, rows)
+
+
+def _ideas(
+    bulk: Bulk,
+    rng: random.Random,
+    ideas: Ideas,
+    extras: IdeaExtras,
+    texts: Texts,
+    timeline: Timeline,
+) -> int:
     """Idea rows with their counters, then their search entries (ids after the others)."""
     stamp = timeline.stamp
     comments = Counter(ideas.c_idea)
@@ -110,10 +162,12 @@ def _ideas(bulk: Bulk, rng: random.Random, ideas: Ideas, texts: Texts, timeline:
         votes = len(ideas.v_user[index])
         merge = ideas.merges[ideas.merged_into[idea_id]] if idea_id in ideas.merged_into else None
         created, title = ideas.created[index], ideas.title[index]
+        answers = extras.answers.get(idea_id, {})
         rows.append(
             (
                 idea_id,
                 ideas.product[index],
+                extras.challenge_of.get(idea_id),
                 ideas.author[index],
                 title,
                 slugify(title) or "idea",
@@ -129,14 +183,17 @@ def _ideas(bulk: Bulk, rng: random.Random, ideas: Ideas, texts: Texts, timeline:
                 sum(ideas.v_importance[index]),
                 comments[idea_id],
                 common.hot_score(votes, timeline.datetime(created)),
+                stamp(extras.asked.get(idea_id)),
+                *(answers.get(answer.value, 0) for answer in FeedbackAnswer),
             )
         )
         entry = (common.IDEA_KIND, idea_id, None, merge is not None, title, plain_of(paragraphs))
         entries.append((first_entry + idea_id, *entry, stamp(created)))
     columns = names(
-        "id product_id author_id title slug body_source body_html status status_changed_at "
-        "shipped_at merged_into_id pinned_comment_id created_at vote_count weighted_votes "
-        "comment_count hot"
+        "id product_id challenge_id author_id title slug body_source body_html status "
+        "status_changed_at shipped_at merged_into_id pinned_comment_id created_at vote_count "
+        "weighted_votes comment_count hot feedback_asked_at feedback_yes feedback_partly "
+        "feedback_no"
     )
     count = bulk.insert(Idea, columns, rows)
     search_columns = names("id kind subject_id scope is_hidden title body created_at")

@@ -31,6 +31,7 @@ from community.reputation.models import (
 from community.reputation.rules import DAILY_CAP, RULES
 from community.scale.bulk import Bulk, names
 from community.scale.forum_plan import Forums
+from community.scale.idea_extras import IdeaExtras, first_idea_awards
 from community.scale.ideas import Ideas
 from community.scale.ledger_ideas import IdeaEvents
 from community.scale.ledger_sources import (
@@ -96,6 +97,7 @@ def run_ledger(
     forums: Forums,
     moderation: Moderation,
     ideas: Ideas,
+    extras: IdeaExtras,
     members: Members,
     timeline: Timeline,
     total: int,
@@ -112,7 +114,7 @@ def run_ledger(
             categories.append(("forum_category", index + 1))
             forum_category.append(len(categories) - 1)
     sources = EventSources(forums, moderation, forum_category)
-    idea_events = IdeaEvents(ideas)
+    idea_events = IdeaEvents(ideas, extras)
     future = max(0, total - sources.count() - idea_events.count())
     writer = _Writer(bulk, timeline, categories, members, sources)
     per_day = future_per_day(future, timeline)
@@ -122,6 +124,7 @@ def run_ledger(
         heap += future_events(rng, members, timeline, day, per_day[day])
         heapq.heapify(heap)
         writer.run_day(day, heap)
+    writer.add_awards(first_idea_awards(ideas))
     writer.finish()
     return writer.ledger
 
@@ -213,6 +216,12 @@ class _Writer:
         for badge_key, age in _TENURE:
             if (user, badge_key) not in self.held and when - self.members.joined[user] >= age:
                 self._award(when, user, badge_key)
+
+    def add_awards(self, awards: list[tuple[int, int, str]]) -> None:
+        """Badges earned outside the ledger's events (when, member, badge), kept in time
+        order among the others."""
+        self.held.update((user, key) for _when, user, key in awards)
+        self.ledger.awards = sorted(self.ledger.awards + awards, key=lambda award: award[0])
 
     def _award(self, when: int, user: int, badge_key: str) -> None:
         self.held.add((user, badge_key))

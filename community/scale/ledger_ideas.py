@@ -11,6 +11,9 @@ them, handed to the ledger day by day in time order:
   shipped", by member id; no actor, the idea the subject, its product the category, at
   the status change's time. Moving an idea back from shipped would reverse both: the plan
   never does, and ``IdeaEvents`` refuses a plan that would.
+- challenges (``ideas.services.challenges.pick_winners``): each winning idea's author
+  earns "challenge won" when the challenge was decided, in its places' order; no actor,
+  the idea the subject, its product the category (``idea_extras`` plans the winners).
 - merges (``ideas.services.merging``): reputation earned by votes stays with the idea it
   was earned on, so a duplicate's votes earned on the duplicate and the votes a merge
   moved to the target earn nothing there (they count as its voters when it ships).
@@ -22,9 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from community.ideas.services.challenges import WON
 from community.ideas.services.common import IDEA_KIND
 from community.ideas.services.statuses import SHIPPED_AUTHOR, SHIPPED_VOTER
 from community.ideas.services.voting import UPVOTED
+from community.scale.idea_extras import IdeaExtras
 from community.scale.ideas import SHIPPED, Ideas
 from community.scale.ledger_sources import Queued
 from community.scale.timeline import DAY
@@ -40,19 +45,21 @@ _NO_REVERSAL = (-1, 0, 0)
 class IdeaEvents:
     """The ideas' events (see the module docstring), taken day by day."""
 
-    def __init__(self, ideas: Ideas) -> None:
+    def __init__(self, ideas: Ideas, extras: IdeaExtras) -> None:
         self.ideas = ideas
         self.votes = upvotes(ideas)
         self.shipped = shipped(ideas)
-        self.positions = [0, 0]
+        self.won = sorted((when, place, idea) for _c, idea, place, when in extras.winners)
+        self.positions = [0, 0, 0]
 
     def count(self) -> int:
         """How many events there are in all."""
-        return len(self.votes) + sum(1 + len(voters) for _when, _idea, voters in self.shipped)
+        shipping = sum(1 + len(voters) for _when, _idea, voters in self.shipped)
+        return len(self.votes) + shipping + len(self.won)
 
     def take(self, day: int, order: Callable[[], int]) -> list[Queued]:
         """The events of ``day``; ``order`` numbers each (ties in time keep that order)."""
-        return self._upvoted(day, order) + self._shipping(day, order)
+        return self._upvoted(day, order) + self._shipping(day, order) + self._won(day, order)
 
     def _upvoted(self, day: int, order: Callable[[], int]) -> list[Queued]:
         """The "idea upvoted" events of ``day``."""
@@ -88,6 +95,23 @@ class IdeaEvents:
                 )
             k += 1
         self.positions[1] = k
+        return queued
+
+    def _won(self, day: int, order: Callable[[], int]) -> list[Queued]:
+        """The "challenge won" awards of challenges decided on ``day``."""
+        limit = (day + 1) * DAY
+        author, product = self.ideas.author, self.ideas.product
+        queued: list[Queued] = []
+        k = self.positions[2]
+        while k < len(self.won) and self.won[k][0] < limit:
+            when, _place, idea_id = self.won[k]
+            queued.append(
+                (when, order(), WON, author[idea_id - 1], None, IDEA_KIND, idea_id)
+                + (product[idea_id - 1],)
+                + _NO_REVERSAL
+            )
+            k += 1
+        self.positions[2] = k
         return queued
 
 

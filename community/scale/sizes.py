@@ -19,6 +19,7 @@ LARGE = {
     "ideas": 20_000,
     "idea_votes": 2_000_000,
     "idea_comments": 100_000,
+    "challenges": 40,
 }
 SIZES: dict[str, float] = {"large": 1.0, "small": 0.01}
 
@@ -42,6 +43,7 @@ class Scale:
     ideas: int
     idea_votes: int
     idea_comments: int
+    challenges: int
     # Members with an API token for the benchmark's writes, and lines each one gets.
     writers: int
     lines_per_writer: int = LINES_PER_WRITER
@@ -79,6 +81,7 @@ def scale_of(name: str, factor: float | None = None) -> Scale:
         ideas=part("ideas", 40),
         idea_votes=part("idea_votes", 400),
         idea_comments=part("idea_comments", 120),
+        challenges=part("challenges", 3),
         writers=writers,
     )
 

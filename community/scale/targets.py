@@ -22,7 +22,7 @@ from community.accounts.models import ApiToken, User
 from community.extensions import db
 from community.forums.models import ForumCategory, Post, Topic
 from community.forums.services.common import PER_PAGE
-from community.ideas.models import CLOSED_STATUSES, Idea, IdeaStatus, IdeaVote
+from community.ideas.models import CLOSED_STATUSES, Challenge, Idea, IdeaStatus, IdeaVote
 from community.reputation import privileges
 from community.scale.members import PASSWORD, TEAM, TOKEN_NAME, token_secret
 from community.scale.sizes import LINES_PER_WRITER
@@ -99,7 +99,19 @@ def _pages(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         _page("ideas list", url_for("ideas.index")),
         _page("idea page", url_for("ideas.idea", idea_id=_popular_idea()), simple=True),
         _page("roadmap", url_for("ideas.roadmap")),
+        _page("challenge", url_for("ideas.challenge", slug=_busiest_challenge())),
+        _page("priorities", url_for("ideas.priorities"), auth=True),
     ]
+
+
+def _busiest_challenge() -> str:
+    """The slug of the challenge with the most ideas."""
+    slug = db.session.scalar(
+        select(Challenge.slug).order_by(Challenge.idea_count.desc(), Challenge.id).limit(1)
+    )
+    if slug is None:
+        raise TargetsError("the dataset has no challenge")
+    return slug
 
 
 def _votable():

@@ -12,6 +12,9 @@ from sqlalchemy import func, select, text
 
 from community.core.search import SearchEntry
 from community.ideas.models import (
+    Challenge,
+    ChallengeWinner,
+    CustomerValue,
     Idea,
     IdeaComment,
     IdeaFollow,
@@ -20,9 +23,12 @@ from community.ideas.models import (
     IdeaStatus,
     IdeaStatusChange,
     IdeaVote,
+    ShipFeedback,
 )
 from community.ideas.services.common import IDEA_KIND
+from community.ideas.services.feedback import ASK_AFTER
 from community.ideas.services.recount import recount
+from community.reputation.models import BadgeAward, ReputationEvent
 from community.scale import build
 from community.scale.sizes import scale_of
 from community.scale.targets import targets
@@ -32,7 +38,8 @@ TODAY = dt.date(2026, 3, 4)
 COMPARED = (
     "product", "idea", "idea_tag", "idea_tag_link", "idea_vote", "idea_voter",
     "idea_comment", "idea_status_change", "idea_follow", "idea_merge", "idea_merge_vote",
-    "idea_merge_follow", "idea_merge_comment", "search_entry",
+    "idea_merge_follow", "idea_merge_comment", "search_entry", "idea_ship_feedback",
+    "customer_value", "idea_challenge", "idea_challenge_winner",
 )  # fmt: skip
 
 
@@ -104,6 +111,83 @@ def test_the_ideas_part_has_every_status_votes_comments_and_merges(db):
 def test_stored_counters_are_what_ideas_recount_computes(db):
     _tiny()
     assert recount() == []
+
+
+def test_challenges_take_ideas_of_their_window_and_the_decided_have_winners(db):
+    _tiny()
+    challenges = {c.id: c for c in db.session.scalars(select(Challenge))}
+    assert len(challenges) == scale_of("tiny", TINY).challenges
+    submitted = db.session.scalars(select(Idea).where(Idea.challenge_id.is_not(None))).all()
+    assert submitted
+    for idea in submitted:
+        challenge = challenges[idea.challenge_id]
+        assert challenge.starts_at <= idea.created_at < challenge.ends_at
+        assert challenge.product_id in (None, idea.product_id)
+    winners = db.session.execute(select(ChallengeWinner, Idea).join(Idea)).all()
+    assert winners
+    won = {
+        (event.user_id, event.subject_id, event.created_at)
+        for event in db.session.scalars(
+            select(ReputationEvent).where(ReputationEvent.reason == "challenge_won")
+        )
+    }
+    assert len(won) == len(winners)
+    for winner, idea in winners:
+        challenge = challenges[winner.challenge_id]
+        assert idea.challenge_id == challenge.id
+        assert idea.status != IdeaStatus.MERGED.value
+        assert challenge.decided_at == winner.created_at
+        assert (idea.author_id, idea.id, challenge.decided_at) in won
+    decided = {winner.challenge_id for winner, _idea in winners}
+    for challenge in challenges.values():
+        assert (challenge.id in decided) == (challenge.decided_at is not None)
+        assert challenge.decided_at is None or challenge.decided_at > challenge.ends_at
+
+
+def test_voters_answered_on_ideas_shipped_long_enough_ago(db):
+    _tiny()
+    end = dt.datetime.combine(TODAY, dt.time(1), tzinfo=dt.UTC)  # the timeline's end
+    shipped = list(db.session.scalars(select(Idea).where(Idea.status == IdeaStatus.SHIPPED.value)))
+    asked = [idea for idea in shipped if idea.feedback_asked_at is not None]
+    assert asked, "some shipped idea was asked"
+    for idea in shipped:
+        due = idea.shipped_at + ASK_AFTER
+        assert (idea.feedback_asked_at == due) == (due < end)
+    answers = db.session.execute(
+        select(ShipFeedback, Idea)
+        .join(Idea, Idea.id == ShipFeedback.idea_id)
+        .join(IdeaVote, (IdeaVote.idea_id == Idea.id) & (IdeaVote.user_id == ShipFeedback.user_id))
+    ).all()
+    assert len(answers) == _count(db, ShipFeedback) > 0  # every answer is a voter's
+    for feedback, idea in answers:
+        assert feedback.user_id != idea.author_id
+        assert idea.feedback_asked_at < feedback.created_at < end
+    assert {feedback.answer for feedback, _idea in answers} == {"yes", "partly", "no"}
+
+
+def test_some_members_have_a_customer_value_and_segment(db):
+    _tiny()
+    values = db.session.execute(select(CustomerValue.segment, CustomerValue.value)).all()
+    assert values
+    assert {segment for segment, _value in values} <= {"Free", "Plus", "Business", "Enterprise"}
+    assert all(value >= 0 for _segment, value in values)
+
+
+def test_every_author_holds_first_idea_from_their_first_idea(db):
+    _tiny()
+    first = dict(
+        db.session.execute(
+            select(Idea.author_id, func.min(Idea.created_at)).group_by(Idea.author_id)
+        ).all()
+    )
+    held = dict(
+        db.session.execute(
+            select(BadgeAward.user_id, BadgeAward.awarded_at).where(
+                BadgeAward.badge_key == "first_idea"
+            )
+        ).all()
+    )
+    assert held == first
 
 
 def test_no_vote_is_newer_than_the_status_that_closed_its_idea(db):
