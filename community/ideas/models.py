@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -96,6 +97,9 @@ class Idea(db.Model):
         Index("ix_idea_status_shipped", "status", "shipped_at", "id"),
         Index("ix_idea_challenge", "challenge_id", "vote_count", "id"),
         Index("ix_idea_author_id", "author_id", "id"),
+        # The team's prioritisation table, by value score or weighted votes.
+        Index("ix_idea_value", "value_score", "id"),
+        Index("ix_idea_weighted", "weighted_votes", "id"),
         # Merged ideas only: the lists' "merged_into_id IS NULL" must not pick it (on SQLite
         # a full index took every idea and sorted them, 100 ms at 20,000 ideas).
         Index(
@@ -122,10 +126,12 @@ class Idea(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("idea.id"))
     pinned_comment_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[timestamp]
-    # Stored counters: live votes (one per member), votes weighted by importance,
+    # Stored counters: live votes (one per member), votes weighted by importance, the
+    # value score (each vote's importance times its voter's value, services.priorities),
     # visible comments, and the answers to the question after shipping.
     vote_count: Mapped[int] = mapped_column(default=0)
     weighted_votes: Mapped[int] = mapped_column(default=0)
+    value_score: Mapped[int] = mapped_column(BigInteger, default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
     feedback_yes: Mapped[int] = mapped_column(default=0)
     feedback_partly: Mapped[int] = mapped_column(default=0)
@@ -198,7 +204,11 @@ class IdeaVote(db.Model):
 
 class IdeaVoter(db.Model):
     """A member's stored vote balance: their own (not proxy) votes on ideas that are not
-    closed, which the vote budget limits."""
+    closed, which the vote budget limits; and the weight of their votes in the ideas'
+    value scores (their customer value, 1 without one). Every change to a member's votes
+    locks this row first and reads the weight from it (``vote_counts.voter_weight``),
+    and a change of their customer value locks it before moving the scores: the two
+    never miss each other."""
 
     __tablename__ = "idea_voter"
 
@@ -206,6 +216,7 @@ class IdeaVoter(db.Model):
         BigId, ForeignKey("user_account.id"), primary_key=True, autoincrement=False
     )
     open_votes: Mapped[int] = mapped_column(default=0)
+    value: Mapped[int] = mapped_column(BigInteger, default=1)
 
 
 class IdeaStatusChange(db.Model):

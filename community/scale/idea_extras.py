@@ -87,6 +87,10 @@ class IdeaExtras:
     # idea id -> {answer: how many}: the stored counts.
     answers: dict[int, dict[str, int]] = field(default_factory=dict)
 
+    def weights(self) -> dict[int, int]:
+        """Member -> the weight of their votes (their customer value), for those with one."""
+        return {member: value for member, value, _segment in self.values}
+
 
 def plan_extras(
     rng: random.Random, ideas: Ideas, members: Members, start: int, end: int, challenges: int

@@ -1,8 +1,9 @@
 """The ideas portal's rows from the plan (``ideas``), every stored counter as ``ideas
-recount`` computes it: an idea's votes, importance-weighted votes, visible comments and
-trending score, a tag's visible ideas, a member's open votes. Voters, authors and
-commenters follow their ideas (a few unfollowed); a merge keeps what it moved, as
-``services.merging`` does. Each idea has its search entry (merged ones hidden)."""
+recount`` computes it: an idea's votes, importance-weighted votes, value score, visible
+comments and trending score, a tag's visible ideas, a member's open votes and vote
+weight. Voters, authors and commenters follow their ideas (a few unfollowed); a merge
+keeps what it moved, as ``services.merging`` does. Each idea has its search entry
+(merged ones hidden)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from community.ideas.models import (
     ShipFeedback,
 )
 from community.ideas.services import common
+from community.ideas.services.vote_counts import DEFAULT_WEIGHT
 from community.scale.bulk import Bulk, names
 from community.scale.idea_extras import IdeaExtras
 from community.scale.ideas import DECLINED, MERGED, SHIPPED, Ideas
@@ -83,10 +85,15 @@ def write_ideas(
     count += _comments(bulk, rng, ideas, texts, timeline)
     count += _changes(bulk, rng, ideas, members, timeline)
     count += _follows(bulk, ideas, timeline)
+    weights = extras.weights()
     count += bulk.insert(
         IdeaVoter,
-        ["user_id", "open_votes"],
-        [(user, n) for user, n in enumerate(ideas.open_votes) if n is not None],
+        ["user_id", "open_votes", "value"],
+        [
+            (user, n, weights.get(user, DEFAULT_WEIGHT))
+            for user, n in enumerate(ideas.open_votes)
+            if n is not None
+        ],
     )
     count += bulk.insert(
         ShipFeedback,
@@ -152,6 +159,7 @@ def _ideas(
     """Idea rows with their counters, then their search entries (ids after the others)."""
     stamp = timeline.stamp
     comments = Counter(ideas.c_idea)
+    weights = extras.weights()
     rows, entries = [], []
     first_entry = bulk.scalar(f"SELECT coalesce(max(id), 0) FROM {SearchEntry.__tablename__}")  # noqa: S608
     for index in range(ideas.count):
@@ -181,6 +189,12 @@ def _ideas(
                 stamp(created),
                 votes,
                 sum(ideas.v_importance[index]),
+                sum(
+                    importance * weights.get(user, DEFAULT_WEIGHT)
+                    for user, importance in zip(
+                        ideas.v_user[index], ideas.v_importance[index], strict=True
+                    )
+                ),
                 comments[idea_id],
                 common.hot_score(votes, timeline.datetime(created)),
                 stamp(extras.asked.get(idea_id)),
@@ -192,8 +206,8 @@ def _ideas(
     columns = names(
         "id product_id challenge_id author_id title slug body_source body_html status "
         "status_changed_at shipped_at merged_into_id pinned_comment_id created_at vote_count "
-        "weighted_votes comment_count hot feedback_asked_at feedback_yes feedback_partly "
-        "feedback_no"
+        "weighted_votes value_score comment_count hot feedback_asked_at feedback_yes "
+        "feedback_partly feedback_no"
     )
     count = bulk.insert(Idea, columns, rows)
     search_columns = names("id kind subject_id scope is_hidden title body created_at")

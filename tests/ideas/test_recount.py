@@ -123,6 +123,8 @@ def _break(portal: Portal, what: str) -> None:
         db.session.execute(idea.values(vote_count=Idea.vote_count + 2))
     elif what == "idea weighted votes":
         db.session.execute(idea.values(weighted_votes=0))
+    elif what == "idea value score":
+        db.session.execute(idea.values(value_score=Idea.value_score + 7))
     elif what == "idea comments":
         db.session.execute(idea.values(comment_count=4))
     elif what == "idea hot":
@@ -135,6 +137,9 @@ def _break(portal: Portal, what: str) -> None:
     elif what == "voter open votes":
         voter = update(IdeaVoter).where(IdeaVoter.user_id == portal.fan.id)
         db.session.execute(voter.values(open_votes=IdeaVoter.open_votes + 1))
+    elif what == "voter weight":
+        voter = update(IdeaVoter).where(IdeaVoter.user_id == portal.fan.id)
+        db.session.execute(voter.values(value=40))
     elif what == "voter row missing":
         db.session.execute(delete(IdeaVoter).where(IdeaVoter.user_id == portal.fan.id))
     elif what == "challenge ideas":
@@ -148,11 +153,13 @@ def _break(portal: Portal, what: str) -> None:
 BREAKS = [
     ("idea votes", "vote_count: stored 8, counted 6"),
     ("idea weighted votes", "weighted_votes: stored 0, counted 12"),
+    ("idea value score", "value_score: stored 19, counted 12"),
     ("idea comments", "comment_count: stored 4, counted 3"),
     ("idea hot", " hot: stored "),
     ("idea feedback", "feedback_yes: stored 0, counted 1"),
     ("tag ideas", "tag pdf idea_count: stored 2, counted 1"),
     ("voter open votes", "open_votes: stored 2, counted 1"),
+    ("voter weight", "value: stored 40, counted 1"),
     ("voter row missing", "open_votes: stored nothing, counted 1"),
     ("challenge ideas", "challenge spring idea_count: stored 0, counted 2"),
 ]

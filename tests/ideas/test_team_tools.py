@@ -13,9 +13,11 @@ from community.extensions import db
 from community.ideas.models import CustomerValue, Idea, IdeaVote, IdeaVoter
 from community.ideas.services import (
     challenges,
+    data,
     feedback,
     merging,
     priorities,
+    recount,
     roadmap,
     statuses,
     voting,
@@ -127,6 +129,83 @@ def test_customer_values_import_from_csv_all_or_nothing(db, team):
 
     with pytest.raises(InvalidInput):
         priorities.import_csv(team, "\n\n")
+
+
+def _scores(*ideas: Idea) -> list[int]:
+    db.session.expire_all()
+    return [db.session.get(Idea, idea.id).value_score for idea in ideas]
+
+
+def test_the_stored_value_score_follows_votes_and_customer_values(db, team):
+    first, second = make_idea(), make_idea()
+    customer, other = make_user(username="bigco", reputation=100), make_user(reputation=100)
+    voting.vote(customer, first, "critical")
+    voting.vote(customer, second, "nice_to_have")
+    voting.vote(other, first, "nice_to_have")
+    # The authors' own votes (2 × 1 each), bigco (3 × 1 and 1 × 1), the other (1 × 1).
+    assert _scores(first, second) == [2 + 3 + 1, 2 + 1]
+
+    priorities.set_customer_value(team, "bigco", 500, "enterprise")
+    assert _scores(first, second) == [2 + 1500 + 1, 2 + 500]
+    voting.set_importance(customer, second, "important")
+    assert _scores(first, second) == [2 + 1500 + 1, 2 + 1000]
+    priorities.import_csv(team, "bigco,100,enterprise\n")
+    assert _scores(first, second) == [2 + 300 + 1, 2 + 200]
+    voting.unvote(customer, first)
+    assert _scores(first, second) == [2 + 1, 2 + 200]
+    voting.vote(customer, first, "critical", proxy_by=team)  # weighed like their own
+    assert _scores(first, second) == [2 + 300 + 1, 2 + 200]
+    assert [row.value_score for row in priorities.table(team)] == [303, 202]
+    assert recount.recount() == []
+
+
+def test_erasing_a_customer_leaves_their_votes_at_weight_one(db, team):
+    idea = make_idea()
+    customer = make_user(username="bigco", reputation=100)
+    voting.vote(customer, idea, "critical")
+    priorities.set_customer_value(team, "bigco", 50, "")
+    assert _scores(idea) == [2 + 150]
+
+    data.erase(customer)
+
+    assert _scores(idea) == [2 + 3]
+    assert db.session.get(CustomerValue, customer.id) is None
+    assert recount.recount() == []
+    data.remove_votes_of(customer)
+    assert _scores(idea) == [2]
+    assert recount.recount() == []
+
+
+def test_a_merge_carries_the_value_score_and_an_unmerge_takes_it_back(db, team):
+    original, duplicate = make_idea(), make_idea()
+    customer = make_user(username="bigco", reputation=100)
+    priorities.set_customer_value(team, "bigco", 10, "")
+    voting.vote(customer, duplicate, "critical")
+
+    merging.merge(team, duplicate, original.id)
+    # The duplicate's author's vote and bigco's moved over.
+    assert _scores(original, duplicate) == [2 + 2 + 30, 0]
+    merging.unmerge(team, db.session.get(Idea, duplicate.id))
+    assert _scores(original, duplicate) == [2, 2 + 30]
+    assert recount.recount() == []
+
+
+def test_the_priority_table_reads_stored_counts_in_constant_queries(db, team, count_queries):
+    ideas = [make_idea() for _ in range(3)]
+    voting.vote(make_user(reputation=100), ideas[0], "critical")
+
+    def queries() -> int:
+        db.session.expire_all()
+        with count_queries() as counted:
+            priorities.table(team, sort="trend")
+        return len(counted)
+
+    few = queries()
+    for idea in ideas + [make_idea() for _ in range(5)]:
+        for _ in range(2):
+            voting.vote(make_user(reputation=100), idea, "important")
+    merging.merge(team, ideas[2], ideas[1].id)
+    assert queries() == few <= 3
 
 
 # ---------------------------------------------------------------- proxy votes

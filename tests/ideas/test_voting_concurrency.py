@@ -18,7 +18,14 @@ from community.core.errors import Conflict
 from community.core.search import SearchEntry
 from community.extensions import db
 from community.ideas.models import Idea, IdeaVote, IdeaVoter, Importance
-from community.ideas.services import common, submitting, vote_counts, voting
+from community.ideas.services import (
+    common,
+    priorities,
+    recount,
+    submitting,
+    vote_counts,
+    voting,
+)
 from community.reputation.models import BadgeCount, PeriodLadder, ReputationEvent
 from community.reputation.rules import DAILY_CAP
 from tests.conftest import using_postgres
@@ -211,3 +218,40 @@ def test_concurrent_votes_by_one_member_never_pass_the_budget(app, made):
         db.session.remove()
     assert (votes, open_votes) == (2, 2)
     assert sorted(counts) == [1, 1, 1, 2, 2]
+
+
+def test_votes_and_new_customer_values_at_the_same_moment_leave_exact_value_scores(app, made):
+    """Members 0-19 vote while the team gives each of them a customer value; members
+    20-39, who voted before, take their votes back while they get theirs. Whichever
+    comes first, each vote ends up weighed by its voter's new value, or gone."""
+    [idea_id] = _setup(app, made)
+    voters, leavers = range(20), range(20, 40)
+    with app.test_request_context("/"):
+        for n in leavers:
+            _vote(idea_id, n, Importance.CRITICAL)
+        db.session.commit()
+        db.session.remove()
+
+    plan = [(n, side) for n in [*voters, *leavers] for side in ("member", "team")]
+
+    def work(c: int) -> None:
+        n, side = plan[c]
+        member = db.session.scalar(select(User).where(User.username_key == f"idea_fan{n}"))
+        if side == "team":  # the service's statements, without an audit entry to clean up
+            author = db.session.scalar(select(User).where(User.username_key == "idea_author"))
+            priorities._store_values(author, {member.id: (10, "")})
+        elif n in voters:
+            voting.vote(member, common.get_idea(member, idea_id), Importance.CRITICAL)
+        else:
+            voting.unvote(member, common.get_idea(member, idea_id))
+
+    outcomes = run_concurrently(app, work, clients=len(plan))
+
+    assert outcomes == [None] * len(plan)
+    with app.app_context():
+        score = db.session.scalar(select(Idea.value_score).where(Idea.id == idea_id))
+        drifts = [line for line in recount.recount() if "value" in line]
+        db.session.remove()
+    own = int(Importance.IMPORTANT)  # the author's own vote, weight 1
+    assert score == own + len(voters) * int(Importance.CRITICAL) * 10
+    assert drifts == []

@@ -36,7 +36,7 @@ from community.ideas.models import (
     Importance,
     ShipFeedback,
 )
-from community.ideas.services import submitting, vote_counts
+from community.ideas.services import priorities, submitting, vote_counts
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -228,7 +228,8 @@ def erase(user: User) -> None:
     """Forget what only concerned ``user``: their follows (also those a merge keeps for
     an unmerge) and the customer value the team set for them. Ideas, comments, votes and
     answers stay, so every count stays right; they show under the anonymised name."""
-    for model in (IdeaFollow, IdeaMergeFollow, CustomerValue):
+    priorities.forget_value(user)
+    for model in (IdeaFollow, IdeaMergeFollow):
         db.session.execute(
             delete(model).where(model.user_id == user.id),
             execution_options={"synchronize_session": "fetch"},
@@ -241,8 +242,10 @@ def erase(user: User) -> None:
 def _remove_votes(user: User) -> None:
     """Delete the member's votes with every count moved: each idea's votes, weighted
     votes and trending score, and the member's open votes."""
-    # The ideas' rows first (PostgreSQL): a status change at the same moment waits, so
-    # its budget refund sees the votes either all there or all gone.
+    # The voter's row, then the ideas' rows (PostgreSQL), in the order a vote takes them:
+    # a new customer value waits, and a status change at the same moment waits, so its
+    # budget refund sees the votes either all there or all gone.
+    voter_weight = vote_counts.voter_weight(user.id)
     ideas = {
         idea.id: idea
         for idea in db.session.scalars(
@@ -264,7 +267,7 @@ def _remove_votes(user: User) -> None:
     open_votes = 0
     for idea_id, importance, proxy_by_id in removed:
         idea = ideas[idea_id]
-        vote_counts.move_votes(idea, -1, -importance)
+        vote_counts.move_votes(idea, -1, -importance, voter_weight)
         if proxy_by_id is None and vote_counts.in_budget(idea.status, idea.hidden_at is not None):
             open_votes += 1
     if open_votes:

@@ -23,6 +23,7 @@ from community.core.db import parse_id, utcnow
 from community.core.errors import Conflict, InvalidInput, NotFound
 from community.extensions import db
 from community.ideas.models import (
+    CustomerValue,
     Idea,
     IdeaComment,
     IdeaFollow,
@@ -151,12 +152,16 @@ def merges_into(viewer: Any, idea: Idea, limit: int = 50) -> list[Idea]:
 
 
 def recount(idea: Idea) -> None:
-    """Set the idea's stored counts (votes, weighted votes, visible comments) and its
-    trending score from its rows."""
-    votes, weighted = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(IdeaVote.importance), 0)).where(
-            IdeaVote.idea_id == idea.id
+    """Set the idea's stored counts (votes, weighted votes, value score, visible
+    comments) and its trending score from its rows."""
+    votes, weighted, value_score = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(IdeaVote.importance), 0),
+            func.coalesce(func.sum(IdeaVote.importance * vote_counts.weight_column()), 0),
         )
+        .outerjoin(CustomerValue, CustomerValue.user_id == IdeaVote.user_id)
+        .where(IdeaVote.idea_id == idea.id)
     ).one()
     comments = db.session.scalar(
         select(func.count()).where(IdeaComment.idea_id == idea.id, IdeaComment.hidden_at.is_(None))
@@ -165,6 +170,7 @@ def recount(idea: Idea) -> None:
         idea,
         vote_count=votes,
         weighted_votes=weighted,
+        value_score=value_score,
         comment_count=comments,
         hot=common.hot_score(votes, idea.created_at),
     )

@@ -9,7 +9,12 @@ For each open idea (not shipped, declined or merged), on one page:
   3 critical);
 - trend: votes given in the last 30 days;
 - value score: ``VALUE_FORMULA``: each vote's importance times the voter's customer value
-  (members without one count as ``DEFAULT_VALUE``), summed.
+  (members without one count as ``vote_counts.DEFAULT_WEIGHT``), summed.
+
+Votes, weighted votes and the value score are stored on the idea and move with every vote
+(``vote_counts``) and every new customer value (``_reweigh``), so the table reads the top
+ideas off an index; the trend counts the shown ideas' recent votes. Limited to a segment,
+the columns are summed from the segment's voters' votes.
 
 The team sets ``customer_value`` and a segment per member by hand or by CSV; the table
 can be limited to one segment's voters.
@@ -25,11 +30,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, delete, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
-from community.core.db import dialect_insert, utcnow
+from community.core.db import dialect_insert, expire_loaded, utcnow
 from community.core.errors import InvalidInput
 from community.extensions import db
 from community.ideas.models import (
@@ -39,11 +44,11 @@ from community.ideas.models import (
     IdeaMerge,
     IdeaMergeVote,
     IdeaVote,
+    IdeaVoter,
 )
-from community.ideas.services import common
+from community.ideas.services import common, vote_counts
 from community.moderation.services import audit
 
-DEFAULT_VALUE = 1
 VALUE_MAX = 1_000_000_000
 SEGMENT_MAX = 64
 TREND_DAYS = 30
@@ -67,10 +72,6 @@ class PriorityRow:
     value_score: int
 
 
-def _value() -> Any:
-    return func.coalesce(CustomerValue.value, DEFAULT_VALUE)
-
-
 def table(
     actor: Any,
     sort: str = "value",
@@ -78,54 +79,100 @@ def table(
     product_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[PriorityRow]:
-    """The top open ideas by ``sort`` (team only): one aggregate query over their votes,
-    one for the ideas, one for votes of merged duplicates."""
+    """The top open ideas by ``sort`` (team only), in two queries: the ideas with their
+    stored counts (and each one's trend, counted over its recent votes), and the votes
+    merged duplicates brought. Limited to a segment, the counts are those of the
+    segment's voters, summed from their votes."""
     common.require_team(actor)
     if sort not in SORTS:
         raise InvalidInput(_("Sort by value, weighted votes, votes or trend."), field="sort")
     since = (now or utcnow()) - dt.timedelta(days=TREND_DAYS)
-    value = IdeaVote.importance * _value()
+    rows = (
+        _segment_rows(segment, sort, product_id, since)
+        if segment
+        else _stored_rows(sort, product_id, since)
+    )
+    # Each row: the idea, its voters, weighted votes, trend and value score.
+    merged = _merged_votes([row[0].id for row in rows])
+    return [
+        PriorityRow(
+            idea=idea,
+            votes=voters + merged.get(idea.id, 0),
+            unique_voters=voters,
+            weighted=int(weighted or 0),
+            trend=int(trend or 0),
+            value_score=int(score or 0),
+        )
+        for idea, voters, weighted, trend, score in rows
+    ]
+
+
+def _open_ideas(product_id: int | None) -> list[Any]:
+    where = [Idea.status.not_in([s.value for s in CLOSED_STATUSES]), Idea.hidden_at.is_(None)]
+    if product_id is not None:
+        where.append(Idea.product_id == product_id)
+    return where
+
+
+def _stored_rows(sort: str, product_id: int | None, since: dt.datetime) -> list[Any]:
+    """The ideas by their stored counts; the trend of each one shown (or, sorting by
+    trend, of each open idea) is an index-only count of its votes since ``since``."""
+    trend = (
+        select(func.count())
+        .where(IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= since)
+        .correlate(Idea)
+        .scalar_subquery()
+        .label("trend")
+    )
+    order = {
+        "value": Idea.value_score,
+        "weighted": Idea.weighted_votes,
+        "votes": Idea.vote_count,
+        "trend": trend,
+    }[sort]
+    return list(
+        db.session.execute(
+            select(
+                Idea,
+                Idea.vote_count.label("voters"),
+                Idea.weighted_votes.label("weighted"),
+                trend,
+                Idea.value_score.label("score"),
+            )
+            .options(joinedload(Idea.product))
+            .where(*_open_ideas(product_id))
+            .order_by(order.desc(), Idea.id.desc())
+            .limit(ROWS)
+        )
+    )
+
+
+def _segment_rows(segment: str, sort: str, product_id: int | None, since: dt.datetime) -> list[Any]:
+    """The ideas by the votes of the segment's members (an aggregate over their votes)."""
     per_idea = (
         select(
             IdeaVote.idea_id.label("idea_id"),
             func.count().label("voters"),
             func.sum(IdeaVote.importance).label("weighted"),
             func.sum(case((IdeaVote.created_at >= since, 1), else_=0)).label("trend"),
-            func.sum(value).label("score"),
+            func.sum(IdeaVote.importance * CustomerValue.value).label("score"),
         )
+        .join(CustomerValue, CustomerValue.user_id == IdeaVote.user_id)
         .join(Idea, Idea.id == IdeaVote.idea_id)
-        .outerjoin(CustomerValue, CustomerValue.user_id == IdeaVote.user_id)
-        .where(Idea.status.not_in([s.value for s in CLOSED_STATUSES]), Idea.hidden_at.is_(None))
+        .where(CustomerValue.segment == segment, *_open_ideas(product_id))
         .group_by(IdeaVote.idea_id)
+        .subquery()
     )
-    if segment:
-        per_idea = per_idea.where(CustomerValue.segment == segment)
-    if product_id is not None:
-        per_idea = per_idea.where(Idea.product_id == product_id)
     order = {"value": "score", "weighted": "weighted", "votes": "voters", "trend": "trend"}[sort]
-    sub = per_idea.subquery()
-    rows = db.session.execute(
-        select(sub).order_by(sub.c[order].desc(), sub.c.idea_id.desc()).limit(ROWS)
-    ).all()
-    ids = [row.idea_id for row in rows]
-    ideas = {
-        idea.id: idea
-        for idea in db.session.scalars(
-            select(Idea).options(joinedload(Idea.product)).where(Idea.id.in_(ids))
+    return list(
+        db.session.execute(
+            select(Idea, per_idea.c.voters, per_idea.c.weighted, per_idea.c.trend, per_idea.c.score)
+            .join(per_idea, per_idea.c.idea_id == Idea.id)
+            .options(joinedload(Idea.product))
+            .order_by(per_idea.c[order].desc(), Idea.id.desc())
+            .limit(ROWS)
         )
-    }
-    merged = _merged_votes(ids)
-    return [
-        PriorityRow(
-            idea=ideas[row.idea_id],
-            votes=row.voters + merged.get(row.idea_id, 0),
-            unique_voters=row.voters,
-            weighted=int(row.weighted or 0),
-            trend=int(row.trend or 0),
-            value_score=int(row.score or 0),
-        )
-        for row in rows
-    ]
+    )
 
 
 def _merged_votes(idea_ids: list[int]) -> dict[int, int]:
@@ -187,9 +234,90 @@ def set_customer_value(
     common.require_team(actor)
     user = common.member_named(username)
     number, segment = _check_value(value), _check_segment(segment)
-    _upsert_value(actor, user.id, number, segment)
+    _store_values(actor, {user.id: (number, segment)})
     audit(actor, "idea.customer_value", user, {"value": number, "segment": segment})
     return db.session.get(CustomerValue, user.id)
+
+
+def _store_values(actor: User, values: dict[int, tuple[int, str]]) -> None:
+    """Store the members' customer values (user id: value and segment), their votes
+    reweighed in the ideas' value scores."""
+    _reweigh({user_id: value for user_id, (value, _segment) in values.items()})
+    for user_id, (value, segment) in values.items():
+        _upsert_value(actor, user_id, value, segment)
+
+
+def forget_value(user: User) -> None:
+    """Delete the member's customer value (erasure): their votes weigh 1 again."""
+    if db.session.get(CustomerValue, user.id) is None:
+        return
+    _reweigh({user.id: vote_counts.DEFAULT_WEIGHT})
+    db.session.execute(
+        delete(CustomerValue).where(CustomerValue.user_id == user.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
+def _reweigh(weights: dict[int, int]) -> None:
+    """Give each member (user id) a new vote weight, moving the value score of every idea
+    they voted for: their voter rows are locked first (``vote_counts``), then their votes
+    leave the scores at the old weights and come back at the new ones; a handful of
+    statements however many members."""
+    user_ids = sorted(weights)
+    _lock_voters(user_ids)
+    _move_scores(user_ids, -1)
+    voters = IdeaVoter.__table__
+    db.session.execute(
+        update(voters)
+        .where(voters.c.user_id == bindparam("w_user"))
+        .values(value=bindparam("w_value")),
+        [{"w_user": user_id, "w_value": weights[user_id]} for user_id in user_ids],
+    )
+    _move_scores(user_ids, +1)
+    for user_id in user_ids:
+        expire_loaded(IdeaVoter, user_id, ["value"])
+
+
+def _lock_voters(user_ids: list[int]) -> None:
+    """Lock the members' voter rows (made, at their present weight, where missing)."""
+    voters = IdeaVoter.__table__
+    rows = (
+        select(User.id, literal(0), vote_counts.weight_column())
+        .outerjoin(CustomerValue, CustomerValue.user_id == User.id)
+        .where(User.id.in_(user_ids))
+        .order_by(User.id)
+    )
+    insert = dialect_insert(voters).from_select(["user_id", "open_votes", "value"], rows)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[voters.c.user_id], set_={"open_votes": voters.c.open_votes}
+        )
+    )
+
+
+def _move_scores(user_ids: list[int], sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) the members' votes, at their present weights,
+    from the value scores of the ideas they voted for (one UPDATE ... FROM)."""
+    voters = IdeaVoter.__table__
+    per_idea = (
+        select(
+            IdeaVote.idea_id.label("idea_id"),
+            func.sum(IdeaVote.importance * voters.c.value).label("score"),
+        )
+        .join(voters, voters.c.user_id == IdeaVote.user_id)
+        .where(IdeaVote.user_id.in_(user_ids))
+        .group_by(IdeaVote.idea_id)
+        .subquery()
+    )
+    ideas = Idea.__table__
+    moved = db.session.execute(
+        update(ideas)
+        .where(ideas.c.id == per_idea.c.idea_id)
+        .values(value_score=ideas.c.value_score + sign * per_idea.c.score)
+        .returning(ideas.c.id)
+    )
+    for (idea_id,) in moved:
+        expire_loaded(Idea, idea_id, ["value_score"])
 
 
 def _upsert_value(actor: User, user_id: int, value: int, segment: str) -> None:
@@ -237,8 +365,7 @@ def import_csv(actor: User, text: str) -> ImportResult:
         checked[checked_row[0]] = checked_row[1:]
     if errors:
         return ImportResult(0, errors)
-    for user_id, (value, segment) in checked.items():
-        _upsert_value(actor, user_id, value, segment)
+    _store_values(actor, checked)
     audit(actor, "idea.customer_value_import", None, {"rows": len(checked)})
     return ImportResult(len(checked), [])
 

@@ -6,13 +6,16 @@ What each counter means is written once here, and is what the services keep movi
 (``community.core.recount`` compares, reports and fixes):
 
 - idea ``vote_count``: its votes; ``weighted_votes``: the sum of their importance;
+  ``value_score``: the sum of their importance times the voter's customer value (1
+  without one: ``vote_counts.weight_column``);
   ``comment_count``: its visible comments; ``feedback_yes``/``feedback_partly``/
   ``feedback_no``: the answers to "Did this solve it for you?";
 - idea ``hot``: ``common.hot_score`` of its counted votes and its creation time (see
   ``_hot_scores``: the one check computed in Python, batch by batch);
 - tag ``idea_count``: visible ideas carrying the tag;
 - voter ``open_votes``: the member's own (not proxy) votes on ideas that are neither
-  closed nor hidden (a member with such votes and no row is a drift too: the fix adds the row);
+  closed nor hidden (a member with such votes and no row is a drift too: the fix adds the
+  row); ``value``: the weight of their votes, their customer value (1 without one);
 - challenge ``idea_count``: the ideas submitted into it (hidden ones included).
 """
 
@@ -38,6 +41,7 @@ from community.extensions import db
 from community.ideas.models import (
     CLOSED_STATUSES,
     Challenge,
+    CustomerValue,
     FeedbackAnswer,
     Idea,
     IdeaComment,
@@ -47,7 +51,7 @@ from community.ideas.models import (
     IdeaVoter,
     ShipFeedback,
 )
-from community.ideas.services import common
+from community.ideas.services import common, vote_counts
 
 # Ideas whose trending score is computed per statement (one indexed count each).
 HOT_BATCH = 2000
@@ -61,7 +65,9 @@ def _idea_counts() -> Check:
             IdeaVote.idea_id.label("key"),
             func.count().label("n"),
             func.sum(IdeaVote.importance).label("weighted"),
+            func.sum(IdeaVote.importance * vote_counts.weight_column()).label("value"),
         )
+        .outerjoin(CustomerValue, CustomerValue.user_id == IdeaVote.user_id)
         .group_by(IdeaVote.idea_id)
         .subquery()
     )
@@ -81,6 +87,7 @@ def _idea_counts() -> Check:
             Idea.id.label("label"),
             func.coalesce(votes.c.n, 0).label("vote_count"),
             func.coalesce(votes.c.weighted, 0).label("weighted_votes"),
+            func.coalesce(votes.c.value, 0).label("value_score"),
             func.coalesce(comments.c.n, 0).label("comment_count"),
             *(
                 func.coalesce(feedback.c[a.value], 0).label(f"feedback_{a.value}")
@@ -92,7 +99,7 @@ def _idea_counts() -> Check:
         .outerjoin(feedback, feedback.c.key == Idea.id)
         .subquery()
     )
-    columns = ("vote_count", "weighted_votes", "comment_count") + tuple(
+    columns = ("vote_count", "weighted_votes", "value_score", "comment_count") + tuple(
         f"feedback_{a.value}" for a in FeedbackAnswer
     )
     return Check("idea", Idea, computed, columns)
@@ -124,20 +131,27 @@ def _voter_counts() -> Check:
             IdeaVoter.user_id.label("id"),
             User.username.label("label"),
             func.coalesce(counted.c.n, 0).label("open_votes"),
+            vote_counts.weight_column().label("value"),
         )
         .join(User, User.id == IdeaVoter.user_id)
         .outerjoin(counted, counted.c.key == IdeaVoter.user_id)
+        .outerjoin(CustomerValue, CustomerValue.user_id == IdeaVoter.user_id)
         .subquery()
     )
-    return Check("voter", IdeaVoter, computed, ("open_votes",), key="user_id")
+    return Check("voter", IdeaVoter, computed, ("open_votes", "value"), key="user_id")
 
 
 def _missing_voters(fix: bool) -> list[str]:
     """Members with open votes but no ``IdeaVoter`` row (the fix adds the rows)."""
     counted = _open_votes_counted()
     missing = (
-        select(counted.c.key.label("user_id"), counted.c.n.label("open_votes"))
+        select(
+            counted.c.key.label("user_id"),
+            counted.c.n.label("open_votes"),
+            vote_counts.weight_column().label("value"),
+        )
         .outerjoin(IdeaVoter, IdeaVoter.user_id == counted.c.key)
+        .outerjoin(CustomerValue, CustomerValue.user_id == counted.c.key)
         .where(IdeaVoter.user_id.is_(None))
     )
     total = count_rows(missing)
@@ -155,7 +169,7 @@ def _missing_voters(fix: bool) -> list[str]:
     ]
     lines += more("voters", total)
     if fix:
-        write(insert(IdeaVoter).from_select(["user_id", "open_votes"], missing))
+        write(insert(IdeaVoter).from_select(["user_id", "open_votes", "value"], missing))
     return lines
 
 

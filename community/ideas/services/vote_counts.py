@@ -1,7 +1,14 @@
-"""The stored counts of votes on ideas: the idea's votes, importance-weighted votes and
-trending score, and the voter's open votes (``IdeaVoter.open_votes``: their own votes on
-ideas neither closed nor hidden, which the budget limits). Each moves by SQL arithmetic
-in one prepared statement (``core.db.prepared``): votes are the busiest write there is.
+"""The stored counts of votes on ideas: the idea's votes, importance-weighted votes,
+value score and trending score, and the voter's open votes (``IdeaVoter.open_votes``:
+their own votes on ideas neither closed nor hidden, which the budget limits). Each moves
+by SQL arithmetic in one prepared statement (``core.db.prepared``): votes are the busiest
+write there is.
+
+A vote adds its importance times its voter's weight (``IdeaVoter.value``, their customer
+value) to the idea's value score. Whatever moves a member's votes reads that weight from
+their voter row as it locks it (the budget's upsert, or ``voter_weight``), and a change of
+their customer value locks the row before it moves the scores (``priorities``): so a vote
+and a new value never miss each other.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Float, Integer, bindparam, case, select, update
+from sqlalchemy import BigInteger, Float, Integer, bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.core.db import (
@@ -23,8 +30,11 @@ from community.core.db import (
 )
 from community.core.errors import Conflict
 from community.extensions import db
-from community.ideas.models import CLOSED_STATUSES, Idea, IdeaVote, IdeaVoter
+from community.ideas.models import CLOSED_STATUSES, CustomerValue, Idea, IdeaVote, IdeaVoter
 from community.ideas.services import common
+
+# The weight of a member's votes without a customer value.
+DEFAULT_WEIGHT = 1
 
 
 class OverBudget(Conflict):
@@ -42,13 +52,16 @@ def in_budget(status: str, hidden: bool) -> bool:
     return status not in CLOSED_STATUSES and not hidden
 
 
-def take_from_budget(user_id: int) -> None:
+def take_from_budget(user_id: int) -> int:
     """Count one more open vote, refused (OverBudget) when that would pass the budget;
-    one conditional upsert, so concurrent votes never pass it."""
+    one conditional upsert, so concurrent votes never pass it. Returns the member's vote
+    weight, read from their voter row as it locked it."""
     limit = budget()
     taken = db.session.execute(budget_write(bool(limit)), budget_params(user_id, limit))
     row = taken.first()
     check_budget(row[0] if row is not None else None, limit)
+    assert row is not None
+    return int(row[1])
 
 
 def budget_params(user_id: int, limit: int) -> dict[str, Any]:
@@ -70,16 +83,48 @@ def check_budget(open_votes: int | None, limit: int) -> None:
 @prepared
 def budget_write(limited: bool) -> Any:
     """One more open vote for the member ``b_user``, unless (``limited``) they have
-    ``b_limit`` already; returns their open votes (no row when refused)."""
+    ``b_limit`` already; returns their open votes and vote weight (no row when
+    refused)."""
     table = IdeaVoter.__table__
-    insert = dialect_insert(table).values(user_id=bindparam("b_user", type_=BigId), open_votes=1)
+    user = bindparam("b_user", type_=BigId)
+    insert = dialect_insert(table).values(user_id=user, open_votes=1, value=_weight_of(user))
     limit = bindparam("b_limit", type_=Integer())
     stmt = insert.on_conflict_do_update(
         index_elements=[table.c.user_id],
         set_={"open_votes": table.c.open_votes + 1},
         where=(table.c.open_votes < limit) if limited else None,
     )
-    return stmt.returning(table.c.open_votes)
+    return stmt.returning(table.c.open_votes, table.c.value)
+
+
+def weight_column() -> Any:
+    """A vote's weight in a query joined to ``CustomerValue`` (outer): the voter's
+    customer value, else ``DEFAULT_WEIGHT``."""
+    return func.coalesce(CustomerValue.value, DEFAULT_WEIGHT)
+
+
+def _weight_of(user: Any) -> Any:
+    """The vote weight of a member's new voter row: their customer value, else 1."""
+    return func.coalesce(
+        select(CustomerValue.value).where(CustomerValue.user_id == user).scalar_subquery(),
+        DEFAULT_WEIGHT,
+    )
+
+
+def voter_weight(user_id: int) -> int:
+    """Lock the member's voter row (made when missing) and return their vote weight:
+    first thing whenever their votes change outside the budget's upsert."""
+    return int(db.session.execute(_lock_voter(), {"b_user": user_id}).scalar_one())
+
+
+@prepared
+def _lock_voter() -> Any:
+    table = IdeaVoter.__table__
+    user = bindparam("b_user", type_=BigId)
+    insert = dialect_insert(table).values(user_id=user, open_votes=0, value=_weight_of(user))
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.user_id], set_={"open_votes": table.c.open_votes}
+    ).returning(table.c.value)
 
 
 def move_open_votes(user_id: int, delta: int) -> None:
@@ -104,10 +149,16 @@ def refund_open_votes(idea_id: int, delta: int) -> None:
 
 
 def move_votes(
-    idea: Idea, votes: int, weighted: int, only_open: bool = False, votable: bool = False
+    idea: Idea,
+    votes: int,
+    weighted: int,
+    weight: int,
+    only_open: bool = False,
+    votable: bool = False,
 ) -> tuple[str, bool]:
-    """Move the idea's votes and weighted votes, and its trending score with them;
-    returns the idea's status and whether it is hidden, as its locked row has them.
+    """Move the idea's votes, weighted votes and value score (``weighted`` times the
+    voter's ``weight``), and its trending score with them; returns the idea's status and
+    whether it is hidden, as its locked row has them.
 
     One UPDATE sets the score computed from the count as loaded plus ``votes``, when
     that is still the count; when a concurrent vote moved it meanwhile, a second UPDATE
@@ -119,12 +170,14 @@ def move_votes(
     waits for a concurrent status change or hide and re-checks, so their budget refunds
     never miss this vote."""
     guard = "votable" if votable else "open" if only_open else ""
-    row = run_together(_count_write(guard), count_params(idea, votes, weighted)).first()
+    params = count_params(idea, votes, weighted) | {"m_weight": weight}
+    row = run_together(_count_write(guard), params).first()
     return settle_counts(idea, votes, row)
 
 
 def count_params(idea: Idea, votes: int, weighted: int) -> dict[str, Any]:
-    """The parameters of ``count_update``: the score from the count as loaded + votes."""
+    """The parameters of ``count_update`` but the voter's weight: the trending score from
+    the count as loaded + votes."""
     return {
         "m_idea": idea.id,
         "m_votes": votes,
@@ -155,17 +208,22 @@ def _count_write(guard: str) -> tuple[Any, ...]:
     return together(count_update(guard))
 
 
-def count_update(guard: str) -> Any:
+def count_update(guard: str, weight: Any = None) -> Any:
     """The counts' UPDATE (``count_params``), returning the counts, status and hidden
-    mark; ``guard`` "open": only on an idea not closed, "votable": also not hidden."""
+    mark; ``guard`` "open": only on an idea not closed, "votable": also not hidden.
+    ``weight``: the voter's weight as SQL (default: the parameter ``m_weight``)."""
     table = Idea.__table__
     counted_from = table.c.vote_count == bindparam("m_before", type_=Integer())
+    weighted = bindparam("m_weighted", type_=Integer())
+    if weight is None:
+        weight = bindparam("m_weight", type_=BigInteger())
     stmt = (
         update(table)
         .where(table.c.id == bindparam("m_idea", type_=BigId))
         .values(
             vote_count=table.c.vote_count + bindparam("m_votes", type_=Integer()),
-            weighted_votes=table.c.weighted_votes + bindparam("m_weighted", type_=Integer()),
+            weighted_votes=table.c.weighted_votes + weighted,
+            value_score=table.c.value_score + weighted * weight,
             hot=case((counted_from, bindparam("m_hot", type_=Float())), else_=table.c.hot),
         )
     )

@@ -1,8 +1,8 @@
 """Votes on ideas: one per member per idea, with an importance; a vote budget.
 
 Every count moves by SQL arithmetic in the voting transaction (``vote_counts``): the
-idea's votes and importance-weighted votes (and its trending score with them) and the
-voter's open votes, which the budget limits. The database decides every race: the
+idea's votes, importance-weighted votes and value score (and its trending score with
+them) and the voter's open votes, which the budget limits. The database decides every race: the
 vote's primary key refuses a second vote, a conditional upsert refuses a vote beyond the
 budget. A vote earns the idea's author "idea upvoted" (never for one's own idea); taking
 it back reverses that.
@@ -130,10 +130,12 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
         _cast_in_one_statement(user, idea, int(weight), params)
     else:
         if proxy_by is None:
-            vote_counts.take_from_budget(user.id)
+            voter_weight = vote_counts.take_from_budget(user.id)
+        else:
+            voter_weight = vote_counts.voter_weight(user.id)
         if run_together(_vote_writes(), params).first() is None:
             _already_voted(user, counted=proxy_by is None)
-        vote_counts.move_votes(idea, +1, int(weight), votable=True)
+        vote_counts.move_votes(idea, +1, int(weight), voter_weight, votable=True)
     author = db.session.get(User, idea.author_id)
     assert author is not None
     reputation.record(author, UPVOTED, idea, actor=user, category=("product", idea.product_id))
@@ -168,8 +170,11 @@ def _cast_writes(limited: bool) -> tuple[Any, ...]:
     budget = vote_counts.budget_write(limited).cte("budget")
     follow, vote = _vote_inserts(exists(select(budget.c.open_votes)))
     voted = vote.returning(IdeaVote.__table__.c.idea_id).cte("vote")
+    voter_weight = select(budget.c.value).scalar_subquery()
     counted = (
-        vote_counts.count_update("votable").where(exists(select(voted.c.idea_id))).cte("counted")
+        vote_counts.count_update("votable", voter_weight)
+        .where(exists(select(voted.c.idea_id)))
+        .cte("counted")
     )
     one_row = select(literal(1).label("one")).subquery("one_row")
     result = select(
@@ -248,9 +253,10 @@ def vote_for_own_idea(author: User, idea: Idea) -> IdeaVote:
         "proxy_by_id": None,
         "created_at": utcnow(),
     }
+    voter_weight = vote_counts.voter_weight(author.id)
     db.session.execute(dialect_insert(IdeaVote.__table__).values(**values))
     vote_counts.move_open_votes(author.id, +1)
-    vote_counts.move_votes(idea, +1, int(Importance.IMPORTANT))
+    vote_counts.move_votes(idea, +1, int(Importance.IMPORTANT), voter_weight)
     return _attached(IdeaVote(**values))
 
 
@@ -259,6 +265,7 @@ def unvote(user: User, idea: Idea) -> bool:
     (its votes are part of its history)."""
     common.require_member(user, SIGN_IN_TO_VOTE)
     _check_open(idea)
+    voter_weight = vote_counts.voter_weight(user.id)
     row = db.session.execute(
         delete(IdeaVote)
         .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
@@ -270,7 +277,9 @@ def unvote(user: User, idea: Idea) -> bool:
     importance, proxy_by_id = row
     # The counts first: their UPDATE holds the idea's row, so the state read back is
     # the one a concurrent hide, restore or status change leaves.
-    status, hidden = vote_counts.move_votes(idea, -1, -int(importance), only_open=True)
+    status, hidden = vote_counts.move_votes(
+        idea, -1, -int(importance), voter_weight, only_open=True
+    )
     if proxy_by_id is None and vote_counts.in_budget(status, hidden):
         vote_counts.move_open_votes(user.id, -1)
     reputation.reverse(idea, UPVOTED, actor=user)
@@ -282,6 +291,7 @@ def set_importance(user: User, idea: Idea, importance: Any) -> IdeaVote:
     common.require_member(user, SIGN_IN_TO_VOTE)
     _check_open(idea)
     weight = int(parse_importance(importance))
+    voter_weight = vote_counts.voter_weight(user.id)
     vote_row = db.session.scalar(
         select(IdeaVote)
         .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
@@ -293,7 +303,11 @@ def set_importance(user: User, idea: Idea, importance: Any) -> IdeaVote:
     if change:
         vote_row.importance = weight
         db.session.flush()
-        common.move_idea(idea, weighted_votes=Idea.weighted_votes + change)
+        common.move_idea(
+            idea,
+            weighted_votes=Idea.weighted_votes + change,
+            value_score=Idea.value_score + change * voter_weight,
+        )
     return vote_row
 
 
