@@ -15,6 +15,7 @@ import enum
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -200,6 +201,19 @@ class IdeaVote(db.Model):
     created_at: Mapped[timestamp]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+
+
+class IdeaVoteDay(db.Model):
+    """An idea's votes cast on one (UTC) day, of those it has now: the prioritisation
+    table's trend (votes of the last 30 days) sums at most 30 of these rows per idea.
+    Moved with every vote (``vote_counts``), rebuilt for both ideas of a merge."""
+
+    __tablename__ = "idea_vote_day"
+    __table_args__ = (Index("ix_idea_vote_day_day", "day", "idea_id"),)
+
+    idea_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    votes: Mapped[int] = mapped_column(default=0)
 
 
 class IdeaVoter(db.Model):
@@ -392,6 +406,7 @@ __all__ = [
     "IdeaTag",
     "IdeaTagLink",
     "IdeaVote",
+    "IdeaVoteDay",
     "IdeaVoter",
     "Importance",
     "ShipFeedback",

@@ -1,8 +1,8 @@
 """The ideas portal's rows from the plan (``ideas``), every stored counter as ``ideas
 recount`` computes it: an idea's votes, importance-weighted votes, value score, visible
-comments and trending score, a tag's visible ideas, a member's open votes and vote
-weight. Voters, authors and commenters follow their ideas (a few unfollowed); a merge
-keeps what it moved, as ``services.merging`` does. Each idea has its search entry
+comments, votes per day and trending score, a tag's visible ideas, a member's open votes
+and vote weight. Voters, authors and commenters follow their ideas (a few unfollowed); a
+merge keeps what it moved, as ``services.merging`` does. Each idea has its search entry
 (merged ones hidden)."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from community.ideas.models import (
     IdeaTag,
     IdeaTagLink,
     IdeaVote,
+    IdeaVoteDay,
     IdeaVoter,
     ShipFeedback,
 )
@@ -232,6 +233,14 @@ def _votes(bulk: Bulk, ideas: Ideas, members: Members, timeline: Timeline) -> in
 
     count = bulk.insert(
         IdeaVote, names("idea_id user_id importance proxy_by_id created_at"), rows()
+    )
+    days = Counter(
+        (index + 1, stamp(when)[:10])
+        for index in range(ideas.count)
+        for when in ideas.v_time[index]
+    )
+    count += bulk.insert(
+        IdeaVoteDay, ["idea_id", "day", "votes"], [(*key, n) for key, n in sorted(days.items())]
     )
     count += bulk.insert(
         IdeaMerge,

@@ -16,6 +16,7 @@ from community.ideas.models import (
     Idea,
     IdeaComment,
     IdeaTag,
+    IdeaVoteDay,
     IdeaVoter,
     ShipFeedback,
 )
@@ -140,6 +141,14 @@ def _break(portal: Portal, what: str) -> None:
     elif what == "voter weight":
         voter = update(IdeaVoter).where(IdeaVoter.user_id == portal.fan.id)
         db.session.execute(voter.values(value=40))
+    elif what == "idea votes of a day":
+        db.session.execute(
+            update(IdeaVoteDay)
+            .where(IdeaVoteDay.idea_id == portal.idea.id)
+            .values(votes=IdeaVoteDay.votes + 1)
+        )
+    elif what == "idea day missing":
+        db.session.execute(delete(IdeaVoteDay).where(IdeaVoteDay.idea_id == portal.shipped.id))
     elif what == "voter row missing":
         db.session.execute(delete(IdeaVoter).where(IdeaVoter.user_id == portal.fan.id))
     elif what == "challenge ideas":
@@ -160,6 +169,8 @@ BREAKS = [
     ("tag ideas", "tag pdf idea_count: stored 2, counted 1"),
     ("voter open votes", "open_votes: stored 2, counted 1"),
     ("voter weight", "value: stored 40, counted 1"),
+    ("idea votes of a day", "votes: stored 7, counted 6"),
+    ("idea day missing", "votes: stored nothing, counted 2"),
     ("voter row missing", "open_votes: stored nothing, counted 1"),
     ("challenge ideas", "challenge spring idea_count: stored 0, counted 2"),
 ]

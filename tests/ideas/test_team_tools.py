@@ -159,6 +159,29 @@ def test_the_stored_value_score_follows_votes_and_customer_values(db, team):
     assert recount.recount() == []
 
 
+def test_the_trend_counts_the_votes_of_the_last_thirty_days(db, team):
+    idea, other = make_idea(), make_idea()
+    old, recent = make_user(reputation=100), make_user(reputation=100)
+    voting.vote(old, idea)
+    voting.vote(recent, idea)
+    today = utcnow()
+    for voter, days in ((old, 30), (recent, 29)):
+        db.session.execute(
+            update(IdeaVote)
+            .where(IdeaVote.user_id == voter.id)
+            .values(created_at=today - dt.timedelta(days=days))
+        )
+    assert recount.recount(fix=True)  # the votes per day follow the moved votes
+
+    rows = priorities.table(team, sort="trend", now=today)
+
+    # The author's own vote today and the vote of 29 days ago; not the one of 30 days ago.
+    assert [(row.idea.id, row.trend) for row in rows] == [(idea.id, 2), (other.id, 1)]
+    voting.unvote(old, idea)  # its day, a month ago, counts one vote less
+    assert recount.recount() == []
+    assert priorities.table(team, sort="votes", now=today)[0].trend == 2
+
+
 def test_erasing_a_customer_leaves_their_votes_at_weight_one(db, team):
     idea = make_idea()
     customer = make_user(username="bigco", reputation=100)

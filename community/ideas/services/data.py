@@ -241,7 +241,7 @@ def erase(user: User) -> None:
 
 def _remove_votes(user: User) -> None:
     """Delete the member's votes with every count moved: each idea's votes, weighted
-    votes and trending score, and the member's open votes."""
+    votes, value score, votes per day and trending score, and the member's open votes."""
     # The voter's row, then the ideas' rows (PostgreSQL), in the order a vote takes them:
     # a new customer value waits, and a status change at the same moment waits, so its
     # budget refund sees the votes either all there or all gone.
@@ -261,13 +261,15 @@ def _remove_votes(user: User) -> None:
     removed = db.session.execute(
         delete(IdeaVote)
         .where(IdeaVote.user_id == user.id)
-        .returning(IdeaVote.idea_id, IdeaVote.importance, IdeaVote.proxy_by_id),
+        .returning(
+            IdeaVote.idea_id, IdeaVote.importance, IdeaVote.proxy_by_id, IdeaVote.created_at
+        ),
         execution_options={"synchronize_session": "fetch"},
     ).all()
     open_votes = 0
-    for idea_id, importance, proxy_by_id in removed:
+    for idea_id, importance, proxy_by_id, cast_at in removed:
         idea = ideas[idea_id]
-        vote_counts.move_votes(idea, -1, -importance, voter_weight)
+        vote_counts.move_votes(idea, -1, -importance, voter_weight, cast_at.date())
         if proxy_by_id is None and vote_counts.in_budget(idea.status, idea.hidden_at is not None):
             open_votes += 1
     if open_votes:

@@ -34,6 +34,7 @@ from community.ideas.models import (
     IdeaStatus,
     IdeaStatusChange,
     IdeaVote,
+    IdeaVoteDay,
     IdeaVoter,
 )
 from community.ideas.services import common, following, vote_counts
@@ -166,6 +167,7 @@ def recount(idea: Idea) -> None:
     comments = db.session.scalar(
         select(func.count()).where(IdeaComment.idea_id == idea.id, IdeaComment.hidden_at.is_(None))
     )
+    _recount_days(idea.id)
     common.move_idea(
         idea,
         vote_count=votes,
@@ -173,6 +175,23 @@ def recount(idea: Idea) -> None:
         value_score=value_score,
         comment_count=comments,
         hot=common.hot_score(votes, idea.created_at),
+    )
+
+
+def _recount_days(idea_id: int) -> None:
+    """Count the idea's votes per day again from its votes (two statements)."""
+    db.session.execute(
+        delete(IdeaVoteDay).where(IdeaVoteDay.idea_id == idea_id),
+        execution_options={"synchronize_session": False},
+    )
+    day = vote_counts.vote_day()
+    db.session.execute(
+        insert(IdeaVoteDay).from_select(
+            ["idea_id", "day", "votes"],
+            select(IdeaVote.idea_id, day, func.count())
+            .where(IdeaVote.idea_id == idea_id)
+            .group_by(IdeaVote.idea_id, day),
+        )
     )
 
 

@@ -7,14 +7,14 @@ For each open idea (not shipped, declined or merged), on one page:
 - unique voters: the members voting for it now (a merge counts them once);
 - weighted votes: the votes weighted by importance (1 nice to have, 2 important,
   3 critical);
-- trend: votes given in the last 30 days;
+- trend: votes given today and the 29 days before (UTC days);
 - value score: ``VALUE_FORMULA``: each vote's importance times the voter's customer value
   (members without one count as ``vote_counts.DEFAULT_WEIGHT``), summed.
 
 Votes, weighted votes and the value score are stored on the idea and move with every vote
 (``vote_counts``) and every new customer value (``_reweigh``), so the table reads the top
-ideas off an index; the trend counts the shown ideas' recent votes. Limited to a segment,
-the columns are summed from the segment's voters' votes.
+ideas off an index; the trend sums the shown ideas' votes per day (``IdeaVoteDay``).
+Limited to a segment, the columns are summed from the segment's voters' votes.
 
 The team sets ``customer_value`` and a segment per member by hand or by CSV; the table
 can be limited to one segment's voters.
@@ -44,6 +44,7 @@ from community.ideas.models import (
     IdeaMerge,
     IdeaMergeVote,
     IdeaVote,
+    IdeaVoteDay,
     IdeaVoter,
 )
 from community.ideas.services import common, vote_counts
@@ -80,13 +81,14 @@ def table(
     now: dt.datetime | None = None,
 ) -> list[PriorityRow]:
     """The top open ideas by ``sort`` (team only), in two queries: the ideas with their
-    stored counts (and each one's trend, counted over its recent votes), and the votes
+    stored counts (and each one's trend, summed from its votes per day), and the votes
     merged duplicates brought. Limited to a segment, the counts are those of the
     segment's voters, summed from their votes."""
     common.require_team(actor)
     if sort not in SORTS:
         raise InvalidInput(_("Sort by value, weighted votes, votes or trend."), field="sort")
-    since = (now or utcnow()) - dt.timedelta(days=TREND_DAYS)
+    # The trend counts the votes of today and the 29 days before (UTC).
+    since = (now or utcnow()).date() - dt.timedelta(days=TREND_DAYS - 1)
     rows = (
         _segment_rows(segment, sort, product_id, since)
         if segment
@@ -114,47 +116,58 @@ def _open_ideas(product_id: int | None) -> list[Any]:
     return where
 
 
-def _stored_rows(sort: str, product_id: int | None, since: dt.datetime) -> list[Any]:
-    """The ideas by their stored counts; the trend of each one shown (or, sorting by
-    trend, of each open idea) is an index-only count of its votes since ``since``."""
+def _stored_rows(sort: str, product_id: int | None, since: dt.date) -> list[Any]:
+    """The ideas by their stored counts; the trend of each one shown sums its votes per
+    day since ``since`` (at most ``TREND_DAYS`` rows). Sorting by trend, the ideas come
+    from the sums of every idea's days since then instead."""
+    if sort == "trend":
+        return _trending_rows(product_id, since)
     trend = (
-        select(func.count())
-        .where(IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= since)
+        select(func.coalesce(func.sum(IdeaVoteDay.votes), 0))
+        .where(IdeaVoteDay.idea_id == Idea.id, IdeaVoteDay.day >= since)
         .correlate(Idea)
         .scalar_subquery()
-        .label("trend")
     )
-    order = {
-        "value": Idea.value_score,
-        "weighted": Idea.weighted_votes,
-        "votes": Idea.vote_count,
-        "trend": trend,
-    }[sort]
+    order = {"value": Idea.value_score, "weighted": Idea.weighted_votes, "votes": Idea.vote_count}
     return list(
         db.session.execute(
-            select(
-                Idea,
-                Idea.vote_count.label("voters"),
-                Idea.weighted_votes.label("weighted"),
-                trend,
-                Idea.value_score.label("score"),
-            )
+            select(Idea, Idea.vote_count, Idea.weighted_votes, trend, Idea.value_score)
             .options(joinedload(Idea.product))
             .where(*_open_ideas(product_id))
-            .order_by(order.desc(), Idea.id.desc())
+            .order_by(order[sort].desc(), Idea.id.desc())
             .limit(ROWS)
         )
     )
 
 
-def _segment_rows(segment: str, sort: str, product_id: int | None, since: dt.datetime) -> list[Any]:
+def _trending_rows(product_id: int | None, since: dt.date) -> list[Any]:
+    recent = (
+        select(IdeaVoteDay.idea_id, func.sum(IdeaVoteDay.votes).label("trend"))
+        .where(IdeaVoteDay.day >= since)
+        .group_by(IdeaVoteDay.idea_id)
+        .subquery()
+    )
+    trend = func.coalesce(recent.c.trend, 0)
+    return list(
+        db.session.execute(
+            select(Idea, Idea.vote_count, Idea.weighted_votes, trend, Idea.value_score)
+            .outerjoin(recent, recent.c.idea_id == Idea.id)
+            .options(joinedload(Idea.product))
+            .where(*_open_ideas(product_id))
+            .order_by(trend.desc(), Idea.id.desc())
+            .limit(ROWS)
+        )
+    )
+
+
+def _segment_rows(segment: str, sort: str, product_id: int | None, since: dt.date) -> list[Any]:
     """The ideas by the votes of the segment's members (an aggregate over their votes)."""
     per_idea = (
         select(
             IdeaVote.idea_id.label("idea_id"),
             func.count().label("voters"),
             func.sum(IdeaVote.importance).label("weighted"),
-            func.sum(case((IdeaVote.created_at >= since, 1), else_=0)).label("trend"),
+            func.sum(case((IdeaVote.created_at >= _day_start(since), 1), else_=0)).label("trend"),
             func.sum(IdeaVote.importance * CustomerValue.value).label("score"),
         )
         .join(CustomerValue, CustomerValue.user_id == IdeaVote.user_id)
@@ -173,6 +186,10 @@ def _segment_rows(segment: str, sort: str, product_id: int | None, since: dt.dat
             .limit(ROWS)
         )
     )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def _merged_votes(idea_ids: list[int]) -> dict[int, int]:

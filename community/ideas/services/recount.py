@@ -16,6 +16,8 @@ What each counter means is written once here, and is what the services keep movi
 - voter ``open_votes``: the member's own (not proxy) votes on ideas that are neither
   closed nor hidden (a member with such votes and no row is a drift too: the fix adds the
   row); ``value``: the weight of their votes, their customer value (1 without one);
+- idea days ``votes``: the idea's votes cast on that (UTC) day (a day with votes and no
+  row is a drift too);
 - challenge ``idea_count``: the ideas submitted into it (hidden ones included).
 """
 
@@ -23,7 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    null,
+    select,
+    update,
+)
 
 from community.accounts.models import User
 from community.core.recount import (
@@ -48,6 +61,7 @@ from community.ideas.models import (
     IdeaTag,
     IdeaTagLink,
     IdeaVote,
+    IdeaVoteDay,
     IdeaVoter,
     ShipFeedback,
 )
@@ -173,6 +187,50 @@ def _missing_voters(fix: bool) -> list[str]:
     return lines
 
 
+def _vote_days(fix: bool) -> list[str]:
+    """Each idea's votes per day against its votes: a stored day that counts wrong, and a
+    day with votes and no row (the fix writes every idea's days again)."""
+    day = vote_counts.vote_day()
+    counted = (
+        select(IdeaVote.idea_id.label("idea_id"), day.label("day"), func.count().label("n"))
+        .group_by(IdeaVote.idea_id, day)
+        .subquery()
+    )
+    stored = IdeaVoteDay.__table__
+    wrong = (
+        select(stored.c.idea_id, stored.c.day, stored.c.votes, func.coalesce(counted.c.n, 0))
+        .outerjoin(
+            counted, (counted.c.idea_id == stored.c.idea_id) & (counted.c.day == stored.c.day)
+        )
+        .where(stored.c.votes != func.coalesce(counted.c.n, 0))
+    )
+    missing = (
+        select(counted.c.idea_id, counted.c.day, null(), counted.c.n)
+        .outerjoin(
+            stored, (stored.c.idea_id == counted.c.idea_id) & (stored.c.day == counted.c.day)
+        )
+        .where(stored.c.idea_id.is_(None))
+    )
+    drifts = wrong.union_all(missing).subquery()
+    total = count_rows(select(drifts))
+    if not total:
+        return []
+    lines = [
+        drift_line("idea", f"{idea_id} on {day_}", "votes", votes, n)
+        for idea_id, day_, votes, n in db.session.execute(
+            select(drifts).order_by(*drifts.c[:2]).limit(MAX_EXAMPLES)
+        )
+    ]
+    if fix:
+        write(delete(IdeaVoteDay))
+        write(
+            insert(IdeaVoteDay).from_select(
+                ["idea_id", "day", "votes"], select(counted.c.idea_id, counted.c.day, counted.c.n)
+            )
+        )
+    return lines + more("idea days", total)
+
+
 def _challenge_counts() -> Check:
     ideas = count_by(Idea.challenge_id, Idea.challenge_id.is_not(None))
     return count_check("challenge", Challenge, Challenge.slug, {"idea_count": ideas})
@@ -235,6 +293,7 @@ def recount(fix: bool = False) -> list[str]:
             _tag_counts(),
             _voter_counts(),
             _missing_voters,
+            _vote_days,
             _challenge_counts(),
         ),
         fix,

@@ -1,8 +1,8 @@
 """The stored counts of votes on ideas: the idea's votes, importance-weighted votes,
-value score and trending score, and the voter's open votes (``IdeaVoter.open_votes``:
-their own votes on ideas neither closed nor hidden, which the budget limits). Each moves
-by SQL arithmetic in one prepared statement (``core.db.prepared``): votes are the busiest
-write there is.
+value score, votes per day and trending score, and the voter's open votes
+(``IdeaVoter.open_votes``: their own votes on ideas neither closed nor hidden, which the
+budget limits). Each moves by SQL arithmetic in one prepared statement
+(``core.db.prepared``): votes are the busiest write there is.
 
 A vote adds its importance times its voter's weight (``IdeaVoter.value``, their customer
 value) to the idea's value score. Whatever moves a member's votes reads that weight from
@@ -13,16 +13,18 @@ and a new value never miss each other.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Float, Integer, bindparam, case, func, select, update
+from sqlalchemy import BigInteger, Date, Float, Integer, bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.core.db import (
     BigId,
     add_to_counter,
+    counter_move,
     dialect_insert,
     prepared,
     run_together,
@@ -30,7 +32,14 @@ from community.core.db import (
 )
 from community.core.errors import Conflict
 from community.extensions import db
-from community.ideas.models import CLOSED_STATUSES, CustomerValue, Idea, IdeaVote, IdeaVoter
+from community.ideas.models import (
+    CLOSED_STATUSES,
+    CustomerValue,
+    Idea,
+    IdeaVote,
+    IdeaVoteDay,
+    IdeaVoter,
+)
 from community.ideas.services import common
 
 # The weight of a member's votes without a customer value.
@@ -153,12 +162,14 @@ def move_votes(
     votes: int,
     weighted: int,
     weight: int,
+    day: dt.date,
     only_open: bool = False,
     votable: bool = False,
 ) -> tuple[str, bool]:
     """Move the idea's votes, weighted votes and value score (``weighted`` times the
-    voter's ``weight``), and its trending score with them; returns the idea's status and
-    whether it is hidden, as its locked row has them.
+    voter's ``weight``), its votes of ``day`` (the day the vote was cast), and its
+    trending score with them; returns the idea's status and whether it is hidden, as
+    its locked row has them.
 
     One UPDATE sets the score computed from the count as loaded plus ``votes``, when
     that is still the count; when a concurrent vote moved it meanwhile, a second UPDATE
@@ -170,7 +181,7 @@ def move_votes(
     waits for a concurrent status change or hide and re-checks, so their budget refunds
     never miss this vote."""
     guard = "votable" if votable else "open" if only_open else ""
-    params = count_params(idea, votes, weighted) | {"m_weight": weight}
+    params = count_params(idea, votes, weighted) | {"m_weight": weight, "m_day": day}
     row = run_together(_count_write(guard), params).first()
     return settle_counts(idea, votes, row)
 
@@ -205,7 +216,32 @@ def settle_counts(idea: Idea, votes: int, row: Any) -> tuple[str, bool]:
 
 @prepared
 def _count_write(guard: str) -> tuple[Any, ...]:
-    return together(count_update(guard))
+    day = counter_move(
+        IdeaVoteDay,
+        "votes",
+        bindparam("m_votes", type_=Integer()),
+        idea_id=bindparam("m_idea", type_=BigId),
+        day=bindparam("m_day", type_=Date()),
+    )
+    return together(day, count_update(guard))
+
+
+def vote_day() -> Any:
+    """The (UTC) day a vote was cast, in SQL: what ``IdeaVoteDay.day`` counts it under."""
+    return func.date(IdeaVote.created_at)
+
+
+def day_move(when: Any) -> Any:
+    """A new vote's day (``v_idea_id``, ``v_day``) counted, only ``when`` (an SQL
+    condition: the vote was new)."""
+    return counter_move(
+        IdeaVoteDay,
+        "votes",
+        1,
+        when=when,
+        idea_id=bindparam("v_idea_id", type_=BigId),
+        day=bindparam("v_day", type_=Date()),
+    )
 
 
 def count_update(guard: str, weight: Any = None) -> Any:

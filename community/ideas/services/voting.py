@@ -126,6 +126,7 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
         "created_at": utcnow(),
     }
     params = {f"v_{name}": value for name, value in values.items()}
+    params["v_day"] = values["created_at"].date()
     if proxy_by is None and dialect_name() == "postgresql":
         _cast_in_one_statement(user, idea, int(weight), params)
     else:
@@ -135,7 +136,7 @@ def vote(user: User, idea: Idea, importance: Any = None, proxy_by: User | None =
             voter_weight = vote_counts.voter_weight(user.id)
         if run_together(_vote_writes(), params).first() is None:
             _already_voted(user, counted=proxy_by is None)
-        vote_counts.move_votes(idea, +1, int(weight), voter_weight, votable=True)
+        vote_counts.move_votes(idea, +1, int(weight), voter_weight, params["v_day"], votable=True)
     author = db.session.get(User, idea.author_id)
     assert author is not None
     reputation.record(author, UPVOTED, idea, actor=user, category=("product", idea.product_id))
@@ -176,13 +177,14 @@ def _cast_writes(limited: bool) -> tuple[Any, ...]:
         .where(exists(select(voted.c.idea_id)))
         .cte("counted")
     )
+    day = vote_counts.day_move(exists(select(voted.c.idea_id)))
     one_row = select(literal(1).label("one")).subquery("one_row")
     result = select(
         select(budget.c.open_votes).scalar_subquery(),
         select(voted.c.idea_id).scalar_subquery(),
         *counted.c,
     ).select_from(one_row.outerjoin(counted, true()))
-    return together(follow, result)
+    return together(follow, day, result)
 
 
 @prepared
@@ -256,7 +258,8 @@ def vote_for_own_idea(author: User, idea: Idea) -> IdeaVote:
     voter_weight = vote_counts.voter_weight(author.id)
     db.session.execute(dialect_insert(IdeaVote.__table__).values(**values))
     vote_counts.move_open_votes(author.id, +1)
-    vote_counts.move_votes(idea, +1, int(Importance.IMPORTANT), voter_weight)
+    day = values["created_at"].date()
+    vote_counts.move_votes(idea, +1, int(Importance.IMPORTANT), voter_weight, day)
     return _attached(IdeaVote(**values))
 
 
@@ -269,16 +272,16 @@ def unvote(user: User, idea: Idea) -> bool:
     row = db.session.execute(
         delete(IdeaVote)
         .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
-        .returning(IdeaVote.importance, IdeaVote.proxy_by_id),
+        .returning(IdeaVote.importance, IdeaVote.proxy_by_id, IdeaVote.created_at),
         execution_options={"synchronize_session": "fetch"},
     ).first()
     if row is None:
         return False
-    importance, proxy_by_id = row
+    importance, proxy_by_id, cast_at = row
     # The counts first: their UPDATE holds the idea's row, so the state read back is
     # the one a concurrent hide, restore or status change leaves.
     status, hidden = vote_counts.move_votes(
-        idea, -1, -int(importance), voter_weight, only_open=True
+        idea, -1, -int(importance), voter_weight, cast_at.date(), only_open=True
     )
     if proxy_by_id is None and vote_counts.in_budget(status, hidden):
         vote_counts.move_open_votes(user.id, -1)
