@@ -1,11 +1,11 @@
 """Votes on ideas: one per member per idea, with an importance; a vote budget.
 
 Every count moves by SQL arithmetic in the voting transaction (``vote_counts``): the
-idea's votes, importance-weighted votes and value score (and its trending score with
-them) and the voter's open votes, which the budget limits. The database decides every race: the
-vote's primary key refuses a second vote, a conditional upsert refuses a vote beyond the
-budget. A vote earns the idea's author "idea upvoted" (never for one's own idea); taking
-it back reverses that.
+idea's votes, importance-weighted votes, value score and votes of the day (and its
+trending score with them) and the voter's open votes, which the budget limits. The
+database decides every race: the vote's primary key refuses a second vote, a conditional
+upsert refuses a vote beyond the budget. A vote earns the idea's author "idea upvoted"
+(never for one's own idea); taking it back reverses that.
 """
 
 from __future__ import annotations
