@@ -27,7 +27,7 @@ from wtforms.validators import Length, Optional, Regexp
 from community.ideas.forms import MARKDOWN_HINT, importance_choices, importance_value
 from community.ideas.models import TITLE_MAX, Importance
 from community.ideas.services.common import BODY_MAX
-from community.ideas.services.priorities import SEGMENT_MAX
+from community.ideas.services.customer_values import SEGMENT_MAX
 
 USERNAME_MAX = 64
 # The customer-value CSV: CSV_MAX_ROWS lines of "member,value,segment" fit well within.

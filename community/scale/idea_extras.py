@@ -14,7 +14,7 @@ set, and the "first idea" badge of every author.
   the end was asked then (``feedback_asked_at``); some of its voters (the author
   aside) answered within two weeks. Its stored counts are the answers, as ``ideas
   recount`` computes them.
-- Customer values (``ideas.services.priorities``): a share of the members has a value and
+- Customer values (``ideas.services.customer_values``): a share of the members has a value and
   a segment, set by the team.
 - ``first_idea`` (``ideas.services.submitting``): each author's, when their first idea was
   submitted.

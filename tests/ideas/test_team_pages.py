@@ -23,7 +23,14 @@ from community.ideas.models import (
     IdeaVote,
     ShipFeedback,
 )
-from community.ideas.services import challenges, merging, priorities, statuses, voting
+from community.ideas.services import (
+    challenges,
+    customer_values,
+    merging,
+    priorities,
+    statuses,
+    voting,
+)
 from community.ideas.views import campaigns, team
 from tests.catalog.factories import make_product
 from tests.conftest import login
@@ -608,7 +615,7 @@ def test_the_priorities_table_shows_every_column_and_the_formula(app, db, team_m
     cheap = make_idea(title="Cheap idea")
     valuable = make_idea(title="Valuable idea")
     big = _member(username="bigco")
-    priorities.set_customer_value(team_member, big.username, 500, "enterprise")
+    customer_values.set_customer_value(team_member, big.username, 500, "enterprise")
     voting.vote(big, valuable, "critical")
     for _ in range(3):
         voting.vote(_member(), cheap, "nice_to_have")
@@ -882,7 +889,8 @@ def test_the_priorities_take_the_same_queries_for_few_and_many_ideas(app, db, co
         for i in range(n):
             idea = make_idea(product=product)
             voter = _member()
-            priorities.set_customer_value(team_user, voter.username, 10 * i, f"segment-{i % 3}")
+            segment = f"segment-{i % 3}"
+            customer_values.set_customer_value(team_user, voter.username, 10 * i, segment)
             voting.vote(voter, idea, "critical")
         merging.merge(team_user, make_idea(product=product), idea.id)
         db.session.flush()

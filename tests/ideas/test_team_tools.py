@@ -13,6 +13,7 @@ from community.extensions import db
 from community.ideas.models import CustomerValue, Idea, IdeaVote, IdeaVoter
 from community.ideas.services import (
     challenges,
+    customer_values,
     data,
     feedback,
     merging,
@@ -74,8 +75,8 @@ def test_the_roadmap_has_three_columns_per_product(db, team):
 def test_the_priority_table_weighs_votes_by_customer_value(db, team):
     cheap, valuable = make_idea(title="Cheap"), make_idea(title="Valuable")
     big, small = make_user(username="bigco"), make_user(username="smallco")
-    priorities.set_customer_value(team, big.username, 500, "enterprise")
-    priorities.set_customer_value(team, small.username, 10, "starter")
+    customer_values.set_customer_value(team, big.username, 500, "enterprise")
+    customer_values.set_customer_value(team, small.username, 10, "starter")
     voting.vote(big, valuable, "critical")
     for _ in range(3):
         voting.vote(make_user(), cheap, "nice_to_have")
@@ -90,7 +91,7 @@ def test_the_priority_table_weighs_votes_by_customer_value(db, team):
     assert [r.idea.title for r in by_votes] == ["Cheap", "Valuable"]
     enterprise = priorities.table(team, segment="enterprise")
     assert [(r.idea.title, r.unique_voters) for r in enterprise] == [("Valuable", 1)]
-    assert priorities.segments() == ["enterprise", "starter"]
+    assert customer_values.segments() == ["enterprise", "starter"]
 
 
 def test_merged_votes_count_twice_in_votes_but_once_in_unique_voters(db, team):
@@ -111,24 +112,24 @@ def test_only_the_team_sees_priorities_and_sets_values(db):
     with pytest.raises(PermissionDenied):
         priorities.table(member)
     with pytest.raises(PermissionDenied):
-        priorities.set_customer_value(member, member.username, 5, "")
+        customer_values.set_customer_value(member, member.username, 5, "")
 
 
 def test_customer_values_import_from_csv_all_or_nothing(db, team):
     ann, bob = make_user(username="ann"), make_user(username="bob", email="bob@example.com")
 
-    bad = priorities.import_csv(team, "member,value,segment\nann,100,pro\nnobody,5,\nbob,x,\n")
+    bad = customer_values.import_csv(team, "member,value,segment\nann,100,pro\nnobody,5,\nbob,x,\n")
     assert bad.imported == 0 and len(bad.errors) == 2
     assert "Line 3" in bad.errors[0] and "Line 4" in bad.errors[1]  # lines of the file
     assert db.session.scalar(select(func.count()).select_from(CustomerValue)) == 0
 
-    good = priorities.import_csv(team, "ann,100,pro\nBOB@example.com,7,\n")
+    good = customer_values.import_csv(team, "ann,100,pro\nBOB@example.com,7,\n")
     assert good.imported == 2 and good.errors == []
     assert db.session.get(CustomerValue, ann.id).segment == "pro"
     assert db.session.get(CustomerValue, bob.id).value == 7
 
     with pytest.raises(InvalidInput):
-        priorities.import_csv(team, "\n\n")
+        customer_values.import_csv(team, "\n\n")
 
 
 def _scores(*ideas: Idea) -> list[int]:
@@ -145,11 +146,11 @@ def test_the_stored_value_score_follows_votes_and_customer_values(db, team):
     # The authors' own votes (2 × 1 each), bigco (3 × 1 and 1 × 1), the other (1 × 1).
     assert _scores(first, second) == [2 + 3 + 1, 2 + 1]
 
-    priorities.set_customer_value(team, "bigco", 500, "enterprise")
+    customer_values.set_customer_value(team, "bigco", 500, "enterprise")
     assert _scores(first, second) == [2 + 1500 + 1, 2 + 500]
     voting.set_importance(customer, second, "important")
     assert _scores(first, second) == [2 + 1500 + 1, 2 + 1000]
-    priorities.import_csv(team, "bigco,100,enterprise\n")
+    customer_values.import_csv(team, "bigco,100,enterprise\n")
     assert _scores(first, second) == [2 + 300 + 1, 2 + 200]
     voting.unvote(customer, first)
     assert _scores(first, second) == [2 + 1, 2 + 200]
@@ -186,7 +187,7 @@ def test_erasing_a_customer_leaves_their_votes_at_weight_one(db, team):
     idea = make_idea()
     customer = make_user(username="bigco", reputation=100)
     voting.vote(customer, idea, "critical")
-    priorities.set_customer_value(team, "bigco", 50, "")
+    customer_values.set_customer_value(team, "bigco", 50, "")
     assert _scores(idea) == [2 + 150]
 
     data.erase(customer)
@@ -202,7 +203,7 @@ def test_erasing_a_customer_leaves_their_votes_at_weight_one(db, team):
 def test_a_merge_carries_the_value_score_and_an_unmerge_takes_it_back(db, team):
     original, duplicate = make_idea(), make_idea()
     customer = make_user(username="bigco", reputation=100)
-    priorities.set_customer_value(team, "bigco", 10, "")
+    customer_values.set_customer_value(team, "bigco", 10, "")
     voting.vote(customer, duplicate, "critical")
 
     merging.merge(team, duplicate, original.id)

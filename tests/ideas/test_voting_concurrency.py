@@ -20,7 +20,7 @@ from community.extensions import db
 from community.ideas.models import Idea, IdeaVote, IdeaVoter, Importance
 from community.ideas.services import (
     common,
-    priorities,
+    customer_values,
     recount,
     submitting,
     vote_counts,
@@ -239,7 +239,7 @@ def test_votes_and_new_customer_values_at_the_same_moment_leave_exact_value_scor
         member = db.session.scalar(select(User).where(User.username_key == f"idea_fan{n}"))
         if side == "team":  # the service's statements, without an audit entry to clean up
             author = db.session.scalar(select(User).where(User.username_key == "idea_author"))
-            priorities._store_values(author, {member.id: (10, "")})
+            customer_values._store_values(author, {member.id: (10, "")})
         elif n in voters:
             voting.vote(member, common.get_idea(member, idea_id), Importance.CRITICAL)
         else:

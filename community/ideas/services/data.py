@@ -36,7 +36,7 @@ from community.ideas.models import (
     Importance,
     ShipFeedback,
 )
-from community.ideas.services import priorities, submitting, vote_counts
+from community.ideas.services import customer_values, submitting, vote_counts
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -228,7 +228,7 @@ def erase(user: User) -> None:
     """Forget what only concerned ``user``: their follows (also those a merge keeps for
     an unmerge) and the customer value the team set for them. Ideas, comments, votes and
     answers stay, so every count stays right; they show under the anonymised name."""
-    priorities.forget_value(user)
+    customer_values.forget_value(user)
     for model in (IdeaFollow, IdeaMergeFollow):
         db.session.execute(
             delete(model).where(model.user_id == user.id),

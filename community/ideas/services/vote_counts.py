@@ -7,8 +7,8 @@ budget limits). Each moves by SQL arithmetic in one prepared statement
 A vote adds its importance times its voter's weight (``IdeaVoter.value``, their customer
 value) to the idea's value score. Whatever moves a member's votes reads that weight from
 their voter row as it locks it (the budget's upsert, or ``voter_weight``), and a change of
-their customer value locks the row before it moves the scores (``priorities``): so a vote
-and a new value never miss each other.
+their customer value locks the row before it moves the scores (``customer_values``): so a
+vote and a new value never miss each other.
 """
 
 from __future__ import annotations

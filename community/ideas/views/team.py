@@ -20,7 +20,14 @@ from community.core.page_cache import cached_page
 from community.ideas import bp, policy
 from community.ideas.forms import importance_label
 from community.ideas.models import Idea
-from community.ideas.services import common, merging, priorities, statuses, voting
+from community.ideas.services import (
+    common,
+    customer_values,
+    merging,
+    priorities,
+    statuses,
+    voting,
+)
 from community.ideas.team_forms import (
     CustomerValueForm,
     CustomerValuesImportForm,
@@ -72,7 +79,7 @@ def priorities_page():
         sort=sort,
         sorts=[(key, SORT_LABELS[key]()) for key in priorities.SORTS],
         segment=segment,
-        segments=priorities.segments(),
+        segments=customer_values.segments(),
         product=product,
         products=products,
         formula=str(priorities.VALUE_FORMULA),
@@ -96,17 +103,17 @@ def _render_values(
             value_form=value_form or CustomerValueForm(formdata=None),
             import_form=import_form or CustomerValuesImportForm(formdata=None),
             import_errors=import_errors or [],
-            segments=priorities.segments(),
+            segments=customer_values.segments(),
             formula=str(priorities.VALUE_FORMULA),
         ),
         status,
     )
 
 
-@bp.route("/ideas/customer-values")
+@bp.route("/ideas/customer-values", endpoint="customer_values")
 @login_required
 @cached_page
-def customer_values():
+def customer_values_page():
     _team_only()
     return _render_values()
 
@@ -118,7 +125,7 @@ def customer_value():
     form = CustomerValueForm()
     outcome = attempt(
         form,
-        lambda: priorities.set_customer_value(
+        lambda: customer_values.set_customer_value(
             current_user, form.username.data, form.value.data, form.segment.data
         ),
     )
@@ -150,7 +157,7 @@ def customer_values_import():
     except UnicodeDecodeError:
         form.file.errors = [_("The file must be text in UTF-8 (save it as CSV UTF-8).")]
         return _render_values(import_form=form, status=400)
-    outcome = attempt(form, lambda: priorities.import_csv(current_user, text))
+    outcome = attempt(form, lambda: customer_values.import_csv(current_user, text))
     if outcome.refused:
         return _render_values(import_form=form, status=outcome.refused)
     result = outcome.value

@@ -1,11 +1,5 @@
-"""Product ideas: submitted and voted on by members, triaged and shipped by the team.
-
-Counters shown on pages are stored and moved by SQL arithmetic in the transaction that
-changes them (``vote_count``, ``weighted_votes``, ``comment_count``, a member's
-``open_votes``); ``flask ideas recount`` recomputes every one of them from the rows.
-A merge keeps what it moved (``IdeaMerge`` and its rows) so an unmerge restores exactly
-the state before.
-"""
+"""Ideas themselves: status, tags, status history, comments, follows, challenges and
+the answers after shipping."""
 
 from __future__ import annotations
 
@@ -15,12 +9,10 @@ import enum
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Date,
     Float,
     ForeignKey,
     Index,
     PrimaryKeyConstraint,
-    SmallInteger,
     String,
     text,
 )
@@ -128,7 +120,7 @@ class Idea(db.Model):
     pinned_comment_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[timestamp]
     # Stored counters: live votes (one per member), votes weighted by importance, the
-    # value score (each vote's importance times its voter's value, services.priorities),
+    # value score (each vote's importance times its voter's customer value),
     # visible comments, and the answers to the question after shipping.
     vote_count: Mapped[int] = mapped_column(default=0)
     weighted_votes: Mapped[int] = mapped_column(default=0)
@@ -180,57 +172,6 @@ class IdeaTagLink(db.Model):
 
     idea_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"))
     tag_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea_tag.id"))
-
-
-class IdeaVote(db.Model):
-    """One member's vote on one idea. A proxy vote was recorded by a team member on the
-    member's behalf (``proxy_by_id``): labelled, notified, withdrawable, outside the
-    member's budget."""
-
-    __tablename__ = "idea_vote"
-    __table_args__ = (
-        PrimaryKeyConstraint("idea_id", "user_id"),
-        Index("ix_idea_vote_user_id", "user_id", "idea_id"),
-        Index("ix_idea_vote_idea_created", "idea_id", "created_at"),
-    )
-
-    idea_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"))
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
-    importance: Mapped[int] = mapped_column(SmallInteger, default=Importance.IMPORTANT.value)
-    proxy_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
-    created_at: Mapped[timestamp]
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
-
-
-class IdeaVoteDay(db.Model):
-    """An idea's votes cast on one (UTC) day, of those it has now: the prioritisation
-    table's trend (votes of the last 30 days) sums at most 30 of these rows per idea.
-    Moved with every vote (``vote_counts``), rebuilt for both ideas of a merge."""
-
-    __tablename__ = "idea_vote_day"
-    __table_args__ = (Index("ix_idea_vote_day_day", "day", "idea_id"),)
-
-    idea_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    votes: Mapped[int] = mapped_column(default=0)
-
-
-class IdeaVoter(db.Model):
-    """A member's stored vote balance: their own (not proxy) votes on ideas that are not
-    closed, which the vote budget limits; and the weight of their votes in the ideas'
-    value scores (their customer value, 1 without one). Every change to a member's votes
-    locks this row first and reads the weight from it (``vote_counts.voter_weight``),
-    and a change of their customer value locks it before moving the scores: the two
-    never miss each other."""
-
-    __tablename__ = "idea_voter"
-
-    user_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("user_account.id"), primary_key=True, autoincrement=False
-    )
-    open_votes: Mapped[int] = mapped_column(default=0)
-    value: Mapped[int] = mapped_column(BigInteger, default=1)
 
 
 class IdeaStatusChange(db.Model):
@@ -293,61 +234,6 @@ class IdeaFollow(db.Model):
     created_at: Mapped[timestamp]
 
 
-class IdeaMerge(db.Model):
-    """A duplicate merged into another idea; ``undone_at`` once unmerged. Its rows keep
-    what moved, so the unmerge restores the state before exactly."""
-
-    __tablename__ = "idea_merge"
-    __table_args__ = (Index("ix_idea_merge_source_id", "source_id", "id"),)
-
-    id: Mapped[intpk]
-    source_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"))
-    target_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea.id"))
-    # The duplicate's status before the merge, restored by the unmerge.
-    source_status: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
-    created_at: Mapped[timestamp]
-    undone_at: Mapped[dt.datetime | None]
-    undone_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
-
-
-class IdeaMergeVote(db.Model):
-    """A vote the duplicate had when merged; ``moved``: it became a vote on the target
-    (False: the member had voted for the target already, so it counts once)."""
-
-    __tablename__ = "idea_merge_vote"
-    __table_args__ = (PrimaryKeyConstraint("merge_id", "user_id"),)
-
-    merge_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea_merge.id"))
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
-    importance: Mapped[int] = mapped_column(SmallInteger)
-    proxy_by_id: Mapped[int | None] = mapped_column(BigId)
-    created_at: Mapped[dt.datetime]
-    moved: Mapped[bool] = mapped_column(Boolean)
-
-
-class IdeaMergeFollow(db.Model):
-    """A follow row of the duplicate when merged; ``moved``: it was added to the target."""
-
-    __tablename__ = "idea_merge_follow"
-    __table_args__ = (PrimaryKeyConstraint("merge_id", "user_id"),)
-
-    merge_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea_merge.id"))
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
-    following: Mapped[bool] = mapped_column(Boolean)
-    moved: Mapped[bool] = mapped_column(Boolean)
-
-
-class IdeaMergeComment(db.Model):
-    """A comment moved from the duplicate to the target by a merge."""
-
-    __tablename__ = "idea_merge_comment"
-    __table_args__ = (PrimaryKeyConstraint("merge_id", "comment_id"),)
-
-    merge_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea_merge.id"))
-    comment_id: Mapped[int] = mapped_column(BigId, ForeignKey("idea_comment.id"))
-
-
 class ChallengeWinner(db.Model):
     __tablename__ = "idea_challenge_winner"
     __table_args__ = (PrimaryKeyConstraint("challenge_id", "idea_id"),)
@@ -368,46 +254,3 @@ class ShipFeedback(db.Model):
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
     answer: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[timestamp]
-
-
-class CustomerValue(db.Model):
-    """What a member is worth to the business, set by the team (by hand or CSV): the
-    value weights their votes in the prioritisation table; the segment (e.g. their plan)
-    groups them."""
-
-    __tablename__ = "customer_value"
-    __table_args__ = (Index("ix_customer_value_segment", "segment"),)
-
-    user_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("user_account.id"), primary_key=True, autoincrement=False
-    )
-    value: Mapped[int] = mapped_column(default=0)
-    segment: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[timestamp]
-    updated_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
-
-
-__all__ = [
-    "CLOSED_STATUSES",
-    "TITLE_MAX",
-    "Challenge",
-    "ChallengeWinner",
-    "CustomerValue",
-    "FeedbackAnswer",
-    "Idea",
-    "IdeaComment",
-    "IdeaFollow",
-    "IdeaMerge",
-    "IdeaMergeComment",
-    "IdeaMergeFollow",
-    "IdeaMergeVote",
-    "IdeaStatus",
-    "IdeaStatusChange",
-    "IdeaTag",
-    "IdeaTagLink",
-    "IdeaVote",
-    "IdeaVoteDay",
-    "IdeaVoter",
-    "Importance",
-    "ShipFeedback",
-]
