@@ -17,6 +17,7 @@ from community.ideas.services import (
     data,
     feedback,
     merging,
+    moderating,
     priorities,
     recount,
     roadmap,
@@ -92,6 +93,45 @@ def test_the_priority_table_weighs_votes_by_customer_value(db, team):
     enterprise = priorities.table(team, segment="enterprise")
     assert [(r.idea.title, r.unique_voters) for r in enterprise] == [("Valuable", 1)]
     assert customer_values.segments() == ["enterprise", "starter"]
+
+
+def test_a_segment_counts_only_its_members_votes_on_open_visible_ideas(db, team):
+    app_product, web = make_product(), make_product()
+    first, second, closed, hidden = (make_idea(product=app_product) for _ in range(4))
+    elsewhere = make_idea(product=web)
+    big, mid, other = (make_user(reputation=100) for _ in range(3))
+    customer_values.set_customer_value(team, big.username, 100, "pro")
+    customer_values.set_customer_value(team, mid.username, 10, "pro")
+    customer_values.set_customer_value(team, other.username, 1000, "free")
+    for idea in (first, closed, hidden, elsewhere):
+        voting.vote(big, idea, "critical")
+    for idea in (first, second):
+        voting.vote(mid, idea, "nice_to_have")
+    voting.vote(other, second, "critical")
+    statuses.change_status(team, closed, "declined", "Out of scope.")
+    moderating.hide_idea(team, hidden, "Spam")
+    today = utcnow()
+    db.session.execute(
+        update(IdeaVote)
+        .where(IdeaVote.user_id == mid.id, IdeaVote.idea_id == second.id)
+        .values(created_at=today - dt.timedelta(days=40))
+    )
+
+    def rows(sort: str, product_id: int | None = None) -> list[tuple]:
+        table = priorities.table(team, sort=sort, segment="pro", product_id=product_id, now=today)
+        return [(r.idea.id, r.unique_voters, r.weighted, r.trend, r.value_score) for r in table]
+
+    # first: big (critical: 3 × 100) and mid (nice to have: 1 × 10), both today;
+    # second: mid's vote of 40 days ago; elsewhere: big's. Not the author's own votes
+    # (no customer value), nor free's, nor the declined and the hidden idea.
+    first_row, second_row = (first.id, 2, 4, 2, 310), (second.id, 1, 1, 0, 10)
+    elsewhere_row = (elsewhere.id, 1, 3, 1, 300)
+    assert rows("value") == [first_row, elsewhere_row, second_row]
+    assert rows("weighted") == [first_row, elsewhere_row, second_row]
+    assert rows("votes") == [first_row, elsewhere_row, second_row]
+    assert rows("trend") == [first_row, elsewhere_row, second_row]
+    assert rows("value", app_product.id) == [first_row, second_row]
+    assert priorities.table(team, segment="nobody") == []
 
 
 def test_merged_votes_count_twice_in_votes_but_once_in_unique_voters(db, team):
