@@ -160,10 +160,13 @@ def _segment_rows(segment: str, sort: str, product_id: int | None, since: dt.dat
     )
     if dialect_name() == "postgresql":
         # Per member, so the planner reads their votes off the index instead of hashing
-        # every vote there is (SQLite's nested loop does so by itself).
+        # every vote there is (SQLite's nested loop does so by itself); OFFSET 0 keeps
+        # the planner from flattening the subquery back into a plain join. On large:
+        # 250 members 96 → 20 ms, 900 members 109 → 50 ms.
         votes: Any = (
             select(IdeaVote.idea_id, IdeaVote.importance, IdeaVote.created_at)
             .where(IdeaVote.user_id == members.c.user_id)
+            .offset(0)
             .lateral("votes")
         )
         member_votes = members.join(votes, true())
