@@ -243,12 +243,12 @@ def create_post(topic_id: int):
         client_key=string_field(data, "client_key") or None,
     )
     answer = _post(post, {}, topic.accepted_post_id)  # a new post has no reactions yet
+    # Before the commit, which expires the rows: reading them again would cost two queries.
+    location = url_for("api.get_topic", topic_id=topic.id, page=common.page_of(post.number))
     db.session.commit()
     response = jsonify(answer)
     response.status_code = 201
-    response.headers["Location"] = url_for(
-        "api.get_topic", topic_id=topic.id, page=common.page_of(post.number)
-    )
+    response.headers["Location"] = location
     return response
 
 

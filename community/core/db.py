@@ -159,7 +159,8 @@ def together(*statements: Any) -> tuple[Any, ...]:
     SQLite gets them as they are (in-process, there is no round trip to save). So the
     statements must be independent: none may read what another writes, and no two may
     touch the same row (one PostgreSQL statement sees one snapshot). Stored counters
-    moved by one change are the typical case.
+    moved by one change are the typical case. A statement run as a CTE gets no
+    Python-side column defaults: an INSERT gives every column.
     """
     present = [s for s in statements if s is not None]
     if len(present) > 1 and dialect_name() == "postgresql":

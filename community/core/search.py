@@ -72,7 +72,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.core.content import highlight, snippet
-from community.core.db import BigId, intpk, timestamp
+from community.core.db import BigId, intpk, timestamp, utcnow
 from community.extensions import db
 
 # A query is at most this many words; longer ones are cut.
@@ -179,15 +179,32 @@ def index(
     hidden: bool = False,
 ) -> None:
     """Add or replace the searchable text of one thing (plain text, not HTML)."""
+    db.session.execute(index_statement(kind, subject_id, title, body, scope, hidden))
+
+
+def index_statement(
+    kind: str,
+    subject_id: int,
+    title: str,
+    body: str,
+    scope: str | None = None,
+    hidden: bool = False,
+) -> Any:
+    """``index``'s statement, to run with other writes (``core.db.write_together``: as a
+    CTE it gets no Python-side defaults, so every column is given)."""
     insert = _insert_for_dialect()
     stmt = insert(SearchEntry.__table__).values(
-        kind=kind, subject_id=subject_id, title=title, body=body, scope=scope, is_hidden=hidden
+        kind=kind,
+        subject_id=subject_id,
+        title=title,
+        body=body,
+        scope=scope,
+        is_hidden=hidden,
+        created_at=utcnow(),
     )
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["kind", "subject_id"],
-            set_={"title": title, "body": body, "scope": scope, "is_hidden": hidden},
-        )
+    return stmt.on_conflict_do_update(
+        index_elements=["kind", "subject_id"],
+        set_={"title": title, "body": body, "scope": scope, "is_hidden": hidden},
     )
 
 

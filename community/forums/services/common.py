@@ -65,12 +65,18 @@ def page_of(number: int) -> int:
 
 def reindex_post(post: Post, topic: Topic, category: ForumCategory) -> None:
     """Write the search entry of ``post``: the first post stands for its topic."""
+    db.session.execute(search_entry(post, topic, category))
+
+
+def search_entry(post: Post, topic: Topic, category: ForumCategory) -> Any:
+    """``reindex_post``'s statement, to run with other writes (``write_together``)."""
     hidden = post.is_hidden or topic.is_hidden
     body = plain_text(post.body_html)
     if post.number == 1:
-        search.index(TOPIC_KIND, topic.id, topic.title, body, scope_of(category), hidden)
-    else:
-        search.index(POST_KIND, post.id, "", body, scope_of(category), hidden)
+        return search.index_statement(
+            TOPIC_KIND, topic.id, topic.title, body, scope_of(category), hidden
+        )
+    return search.index_statement(POST_KIND, post.id, "", body, scope_of(category), hidden)
 
 
 # ---------------------------------------------------------------- rows and checks the writers share
@@ -78,11 +84,15 @@ def reindex_post(post: Post, topic: Topic, category: ForumCategory) -> None:
 
 def move_row(model: Any, obj_id: int, **values: Any) -> None:
     """UPDATE one row with SQL expressions and expire what it changed in the session."""
-    db.session.execute(
-        update(model).where(model.id == obj_id).values(**values),
-        execution_options={"synchronize_session": False},
-    )
+    db.session.execute(row_move(model, obj_id, **values))
     expire_loaded(model, obj_id, list(values))
+
+
+def row_move(model: Any, obj_id: int, **values: Any) -> Any:
+    """``move_row``'s statement, to run with other writes (``write_together``); the
+    caller expires the moved columns (``expire_loaded``)."""
+    table = model.__table__
+    return update(table).where(table.c.id == obj_id).values(**values)
 
 
 def load_topic(topic_id: int) -> Topic:

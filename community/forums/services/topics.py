@@ -4,18 +4,19 @@ counts visible content only; the search entry follows the post."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
 from community.core import plain_text, search
-from community.core.db import insert_ignore, utcnow
+from community.core.db import dialect_insert, expire_loaded, utcnow, write_together
 from community.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from community.extensions import db
 from community.forums import policy
@@ -34,7 +35,7 @@ from community.forums.services.common import (
     category_of,
     check_visible_topic,
     load_topic,
-    move_row,
+    row_move,
 )
 from community.moderation.services import screening
 from community.moderation.services.penalties import check_can_write
@@ -69,36 +70,42 @@ def _post_by_key(author: User, client_key: str | None) -> Post | None:
     )
 
 
-def _track(user: User, topic_id: int, number: int) -> None:
-    """The author follows the topic (TRACKING unless they chose a level) and has read
-    up to their own post."""
-    now = utcnow()
-    insert_ignore(
-        TopicUser,
-        topic_id=topic_id,
-        user_id=user.id,
-        level=int(Level.TRACKING),
-        last_read_number=number,
-        last_read_at=now,
-    )
-    db.session.execute(
-        update(TopicUser)
-        .where(
-            TopicUser.topic_id == topic_id,
-            TopicUser.user_id == user.id,
-            TopicUser.level.is_(None),
+def _track(user_id: int, topic_id: int, number: int, now: dt.datetime) -> Any:
+    """The statement by which the author follows the topic (TRACKING unless they chose a
+    level) and has read up to their own post (one upsert: run it with the post's other
+    writes); the caller expires the loaded row (``_tracked``)."""
+    table = TopicUser.__table__
+    tracking = int(Level.TRACKING)
+    behind = table.c.last_read_number < number
+    return (
+        dialect_insert(table)
+        .values(
+            topic_id=topic_id,
+            user_id=user_id,
+            level=tracking,
+            last_read_number=number,
+            last_read_at=now,
         )
-        .values(level=int(Level.TRACKING))
-    )
-    db.session.execute(
-        update(TopicUser)
-        .where(
-            TopicUser.topic_id == topic_id,
-            TopicUser.user_id == user.id,
-            TopicUser.last_read_number < number,
+        .on_conflict_do_update(
+            index_elements=[table.c.topic_id, table.c.user_id],
+            set_={
+                "level": func.coalesce(table.c.level, tracking),
+                "last_read_number": case((behind, number), else_=table.c.last_read_number),
+                "last_read_at": case((behind, now), else_=table.c.last_read_at),
+            },
         )
-        .values(last_read_number=number, last_read_at=now)
     )
+
+
+def _tracked(user_id: int, topic_id: int) -> None:
+    expire_loaded(TopicUser, (topic_id, user_id))
+
+
+def _collision_guard(client_key: str | None) -> Any:
+    """A savepoint where a double submit can collide on its ``client_key`` (the unique
+    key raises IntegrityError and the earlier post is returned); without a key nothing
+    can collide, and no savepoint costs its two round trips."""
+    return db.session.begin_nested() if client_key is not None else contextlib.nullcontext()
 
 
 # ---------------------------------------------------------------- new topics and replies
@@ -167,7 +174,8 @@ def create_topic(
         post_count=1,
     )
     try:
-        with db.session.begin_nested():
+        with _collision_guard(client_key):
+            sandbox.use_sandbox(author, "topic", links=sandbox.count_links(rendered.html))
             db.session.add(topic)
             db.session.flush()
             post = Post(
@@ -181,7 +189,6 @@ def create_topic(
             )
             db.session.add(post)
             db.session.flush()
-            sandbox.use_sandbox(author, "topic", links=sandbox.count_links(rendered.html))
     except IntegrityError:
         # A concurrent request with the same key won the race: it made the topic.
         existing = _duplicate_topic(author, category, title, body, client_key)
@@ -194,19 +201,22 @@ def create_topic(
     topic.author = author
     post.topic = topic
     post.author = author
-    move_row(
-        ForumCategory,
-        category.id,
-        topic_count=ForumCategory.topic_count + 1,
-        post_count=ForumCategory.post_count + 1,
-        last_posted_at=now,
-        last_topic_id=topic.id,
-    )
     if tag_names:
         topic_tags.apply_tags(topic, tag_names)
-    _track(author, topic.id, 1)
-    db.session.flush()
-    common.reindex_post(post, topic, category)
+    category_moves = {
+        "topic_count": ForumCategory.topic_count + 1,
+        "post_count": ForumCategory.post_count + 1,
+        "last_posted_at": now,
+        "last_topic_id": topic.id,
+    }
+    # One round trip on PostgreSQL: the counters, the author's tracking, the search entry.
+    write_together(
+        row_move(ForumCategory, category.id, **category_moves),
+        _track(author.id, topic.id, 1, now),
+        common.search_entry(post, topic, category),
+    )
+    expire_loaded(ForumCategory, category.id, list(category_moves))
+    _tracked(author.id, topic.id)
     # The spam check first: a held post is hidden, so nobody is notified of it.
     screening.screen_new_post(TOPIC_KIND, topic.id, author)
     watching.after_post(post)
@@ -274,7 +284,8 @@ def reply(
     rendered = common.render_body(body)
     now = utcnow()
     try:
-        with db.session.begin_nested():
+        with _collision_guard(client_key):
+            sandbox.use_sandbox(author, "post", links=sandbox.count_links(rendered.html))
             number = db.session.execute(
                 update(Topic)
                 .where(Topic.id == topic.id)
@@ -295,7 +306,6 @@ def reply(
             )
             db.session.add(post)
             db.session.flush()
-            sandbox.use_sandbox(author, "post", links=sandbox.count_links(rendered.html))
     except IntegrityError:
         existing = _duplicate_reply(author, topic, body, client_key)
         if existing is None:
@@ -304,25 +314,29 @@ def reply(
 
     post.topic = topic
     post.author = author
-    move_row(
-        Topic,
-        topic.id,
-        post_count=Topic.post_count + 1,
-        last_posted_at=now,
-        last_post_id=post.id,
-        last_poster_id=author.id,
+    topic_moves = {
+        "post_count": Topic.post_count + 1,
+        "last_posted_at": now,
+        "last_post_id": post.id,
+        "last_poster_id": author.id,
+    }
+    category_moves = {
+        "post_count": ForumCategory.post_count + 1,
+        "last_posted_at": now,
+        "last_topic_id": topic.id,
+    }
+    listed = not topic.is_hidden
+    # One round trip on PostgreSQL: the counters, the author's tracking, the search entry.
+    write_together(
+        row_move(Topic, topic.id, **topic_moves),
+        row_move(ForumCategory, topic.category_id, **category_moves) if listed else None,
+        _track(author.id, topic.id, number, now),
+        common.search_entry(post, topic, category_of(topic)),
     )
-    if not topic.is_hidden:
-        move_row(
-            ForumCategory,
-            topic.category_id,
-            post_count=ForumCategory.post_count + 1,
-            last_posted_at=now,
-            last_topic_id=topic.id,
-        )
-    _track(author, topic.id, number)
-    db.session.flush()
-    common.reindex_post(post, topic, category_of(topic))
+    expire_loaded(Topic, topic.id, list(topic_moves))
+    if listed:
+        expire_loaded(ForumCategory, topic.category_id, list(category_moves))
+    _tracked(author.id, topic.id)
     screening.screen_new_post(POST_KIND, post.id, author)
     watching.after_post(post)
     return post
