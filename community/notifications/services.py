@@ -31,13 +31,17 @@ TEXT_MAX = 200
 PER_PAGE = 30
 
 
-def notify(user: User, kind: str, subject: Any, text: str) -> Notification | None:
+def notify(
+    user: User, kind: str, subject: Any, text: str, seen_checked: bool = False
+) -> Notification | None:
     """Tell ``user`` about ``subject``; erased accounts, and users who cannot see the
-    subject, get nothing."""
+    subject, get nothing. ``seen_checked``: the caller has just checked, by the same
+    rules, that ``user`` may see ``subject`` (in Python, for many members at once), so
+    the check's query is left out."""
     if user.is_erased:
         return None
     subject_type, subject_id = subjects.ref(subject)
-    if not subjects.is_visible(subject_type, subject_id, user):
+    if not seen_checked and not subjects.is_visible(subject_type, subject_id, user):
         return None
     if len(text) > TEXT_MAX:
         text = text[: TEXT_MAX - 1] + "…"

@@ -219,7 +219,7 @@ def create_topic(
     _tracked(author.id, topic.id)
     # The spam check first: a held post is hidden, so nobody is notified of it.
     screening.screen_new_post(TOPIC_KIND, topic.id, author)
-    watching.after_post(post)
+    watching.after_post(post, rendered.mentions)
     return topic
 
 
@@ -338,7 +338,7 @@ def reply(
         expire_loaded(ForumCategory, topic.category_id, list(category_moves))
     _tracked(author.id, topic.id)
     screening.screen_new_post(POST_KIND, post.id, author)
-    watching.after_post(post)
+    watching.after_post(post, rendered.mentions)
     return post
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, null, or_, select, union_all, update
 
 from community.accounts.models import User
 from community.accounts.services import in_language_of
@@ -125,32 +125,36 @@ def effective_level(topic_level: int | None, category_level: int | None) -> Leve
 
 def _levels(topic: Topic, user_ids: set[int]) -> dict[int, Level]:
     """Effective levels in ``topic`` of the given members and of every member watching it
-    (by topic or by category): two queries, however many there are."""
+    (by topic or by category): one query, however many there are."""
     ids = sorted(user_ids)
-    rows = db.session.execute(
-        select(TopicUser.user_id, TopicUser.level).where(
-            TopicUser.topic_id == topic.id,
-            TopicUser.level.is_not(None),
-            or_(TopicUser.level == int(Level.WATCHING), TopicUser.user_id.in_(ids)),
-        )
+    watching = int(Level.WATCHING)
+    # (member, level in the topic, level in the category): the topic's rows, then the
+    # category's with the member's topic level beside it.
+    in_topic = select(TopicUser.user_id, TopicUser.level, null().label("category_level")).where(
+        TopicUser.topic_id == topic.id,
+        TopicUser.level.is_not(None),
+        or_(TopicUser.level == watching, TopicUser.user_id.in_(ids)),
     )
-    topic_levels: dict[int, int] = {user_id: level for user_id, level in rows}
-    category_levels: dict[int, int] = {}
-    category_rows = db.session.execute(
-        select(CategoryUser.user_id, CategoryUser.level, TopicUser.level)
+    in_category = (
+        select(CategoryUser.user_id, TopicUser.level, CategoryUser.level)
         .outerjoin(
             TopicUser,
             and_(TopicUser.topic_id == topic.id, TopicUser.user_id == CategoryUser.user_id),
         )
         .where(
             CategoryUser.category_id == topic.category_id,
-            or_(CategoryUser.level == int(Level.WATCHING), CategoryUser.user_id.in_(ids)),
+            or_(CategoryUser.level == watching, CategoryUser.user_id.in_(ids)),
         )
     )
-    for user_id, level_in_category, level_in_topic in category_rows:
-        category_levels[user_id] = level_in_category
+    topic_levels: dict[int, int] = {}
+    category_levels: dict[int, int] = {}
+    for user_id, level_in_topic, level_in_category in db.session.execute(
+        union_all(in_topic, in_category)
+    ):
         if level_in_topic is not None:
             topic_levels[user_id] = level_in_topic
+        if level_in_category is not None:
+            category_levels[user_id] = level_in_category
     everyone = set(ids) | set(topic_levels) | set(category_levels)
     return {u: effective_level(topic_levels.get(u), category_levels.get(u)) for u in everyone}
 
@@ -158,12 +162,13 @@ def _levels(topic: Topic, user_ids: set[int]) -> dict[int, Level]:
 # ---------------------------------------------------------------- notifications
 
 
-def after_post(post: Post) -> int:
+def after_post(post: Post, mentions: Iterable[str] | None = None) -> int:
     """Notify about a new post: mentioned members ("forum_mention"), the author of the
     post it replies to (or of the topic, for a plain reply) and the topic's watchers
     ("forum_reply"), or the category's watchers for a new topic ("forum_new_topic").
-    One notification per member; returns how many were sent."""
-    mentioned = _mentioned_users(post)
+    One notification per member; returns how many were sent. ``mentions``: the
+    usernames its rendering found, when the caller has them (else it is rendered)."""
+    mentioned = _mentioned_users(post, mentions)
     return _notify(post, mentioned, skip=set(), with_followers=True)
 
 
@@ -179,8 +184,8 @@ def mentioned_user_ids(post: Post) -> set[int]:
     return {user.id for user in _mentioned_users(post)}
 
 
-def _mentioned_users(post: Post) -> list[User]:
-    names = common.render_body(post.body_source).mentions
+def _mentioned_users(post: Post, mentions: Iterable[str] | None = None) -> list[User]:
+    names = common.render_body(post.body_source).mentions if mentions is None else mentions
     if not names:
         return []
     return list(
@@ -231,7 +236,7 @@ def _notify(post: Post, mentioned: list[User], skip: set[int], with_followers: b
         subject = topic if kind == NEW_TOPIC else post
         with in_language_of(user):
             text = _text(kind, author, topic, category)
-        if notify(user, kind, subject, text) is not None:
+        if notify(user, kind, subject, text, seen_checked=True) is not None:
             sent += 1
             if kind == MENTION:
                 newly_mentioned.append(user_id)
