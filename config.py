@@ -30,10 +30,15 @@ def _database_url(url: str | None, default: str) -> str:
 POSTGRES_OPTIONS = "-c jit=off"
 
 
-def _engine_options(url: str) -> dict:
-    if url.startswith("postgresql"):
-        return {"connect_args": {"options": POSTGRES_OPTIONS}}
-    return {}
+def engine_options(url: str, options: dict) -> dict:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` for the database at ``url``: on PostgreSQL the
+    connection options start with ``POSTGRES_OPTIONS`` (create_app applies it, so a
+    configuration that only names another database gets them right too)."""
+    if not url.startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = f"{POSTGRES_OPTIONS} {connect_args.get('options', '')}".strip()
+    return {**options, "connect_args": connect_args}
 
 
 class Config:
@@ -41,7 +46,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'mitmach.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # A pooled connection is pinged before use once idle this long (core/pool_ping.py).
     DB_PING_AFTER_IDLE = float(os.environ.get("DB_PING_AFTER_IDLE", 10))
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -129,7 +134,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -31,6 +31,9 @@ def create_app(config: type | object | None = None) -> Flask:
         env = os.environ.get("MITMACH_ENV", "development")
         config = config_module.CONFIGS[env]
     app.config.from_object(config() if isinstance(config, type) else config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
     query_count.init_app(app)
     logging.basicConfig(level=logging.INFO)
     proxies = app.config.get("TRUSTED_PROXIES", 0)

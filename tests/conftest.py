@@ -17,7 +17,7 @@ from community import create_app
 from community.core import mail, page_cache
 from community.extensions import Session
 from community.extensions import db as _db
-from config import POSTGRES_OPTIONS, TestConfig
+from config import TestConfig
 from tests.factories import PASSWORD, make_user
 
 
@@ -43,7 +43,7 @@ def _test_config() -> type[TestConfig]:
         SCHEMA = f"test_run_{os.getpid()}"
         SQLALCHEMY_ENGINE_OPTIONS = {
             **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
-            "connect_args": {"options": f"{POSTGRES_OPTIONS} -csearch_path={SCHEMA}"},
+            "connect_args": {"options": f"-csearch_path={SCHEMA}"},
         }
 
     return PerRunSchemaConfig
