@@ -73,7 +73,7 @@ def _post_by_key(author: User, client_key: str | None) -> Post | None:
 def _track(user_id: int, topic_id: int, number: int, now: dt.datetime) -> Any:
     """The statement by which the author follows the topic (TRACKING unless they chose a
     level) and has read up to their own post (one upsert: run it with the post's other
-    writes); the caller expires the loaded row (``_tracked``)."""
+    writes); the caller expires the loaded row (``expire_loaded``)."""
     table = TopicUser.__table__
     tracking = int(Level.TRACKING)
     behind = table.c.last_read_number < number
@@ -95,10 +95,6 @@ def _track(user_id: int, topic_id: int, number: int, now: dt.datetime) -> Any:
             },
         )
     )
-
-
-def _tracked(user_id: int, topic_id: int) -> None:
-    expire_loaded(TopicUser, (topic_id, user_id))
 
 
 def _collision_guard(client_key: str | None) -> Any:
@@ -216,7 +212,7 @@ def create_topic(
         common.search_entry(post, topic, category),
     )
     expire_loaded(ForumCategory, category.id, list(category_moves))
-    _tracked(author.id, topic.id)
+    expire_loaded(TopicUser, (topic.id, author.id))
     # The spam check first: a held post is hidden, so nobody is notified of it.
     screening.screen_new_post(TOPIC_KIND, topic.id, author)
     watching.after_post(post, rendered.mentions)
@@ -336,7 +332,7 @@ def reply(
     expire_loaded(Topic, topic.id, list(topic_moves))
     if listed:
         expire_loaded(ForumCategory, topic.category_id, list(category_moves))
-    _tracked(author.id, topic.id)
+    expire_loaded(TopicUser, (topic.id, author.id))
     screening.screen_new_post(POST_KIND, post.id, author)
     watching.after_post(post, rendered.mentions)
     return post
