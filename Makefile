@@ -6,7 +6,7 @@ SIZE ?= small
 
 .PHONY: bench bench-quick bench-large bench-sqlite bench-postgresql venv-check
 
-# Small dataset on SQLite and PostgreSQL, 3 runs of 2 s per page: a few minutes.
+# Small dataset on SQLite and PostgreSQL, 3 runs of 1 s per page: under 5 minutes.
 bench-quick: venv-check
 	$(RUN) --size small --db both --quick $(ARGS)
 

@@ -170,8 +170,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=("small", "large"), default="small")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--quick", action="store_true", help="2 s runs, 1 s warm-up")
-    parser.add_argument("--seconds", type=int, help="seconds per run (default 10, quick 2)")
+    parser.add_argument("--quick", action="store_true", help="1 s runs, 1 s warm-up")
+    parser.add_argument("--seconds", type=int, help="seconds per run (default 10, quick 1)")
     parser.add_argument("--warmup", type=int, help="warm-up seconds (default 2, quick 1)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reseed", action="store_true", help="rebuild the dataset")
@@ -196,7 +196,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings(
-        seconds=args.seconds or (2 if args.quick else 10),
+        seconds=args.seconds or (1 if args.quick else 10),
         warmup=args.warmup or (1 if args.quick else 2),
         runs=args.runs,
     )
