@@ -110,6 +110,7 @@ def bench_database(db: Database, args: argparse.Namespace, settings: Settings) -
                     "page": write["page"],
                     "method": write.get("method", "POST"),
                     "simple": False,
+                    "rate_goal": bool(write.get("rate_goal")),
                     **result,
                 }
             )

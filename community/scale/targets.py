@@ -57,22 +57,31 @@ def targets(out: Path) -> dict[str, Any]:
         "size": manifest["scale"],
         "login": {"username": TEAM, "password": PASSWORD},
         "pages": _pages(manifest),
+        # rate_goal: issue 6 asks 300/s of reactions and idea votes; a reply is measured
+        # (and its rows counted) without a rate goal.
         "writes": [
-            {"page": "reaction (API)", "method": "POST", "file": str(reactions), "body": None},
-            {"page": "reply (API)", "method": "POST", "file": str(replies), "body": REPLY_BODY},
-            {
-                "page": "idea vote (API)",
-                "method": "POST",
-                "file": str(votes),
-                "body": None,
-                "table": IdeaVote.__tablename__,
-            },
+            _write("reaction (API)", reactions, rate_goal=True),
+            _write("reply (API)", replies, body=REPLY_BODY),
+            _write("idea vote (API)", votes, rate_goal=True, table=IdeaVote.__tablename__),
         ],
     }
 
 
 def _page(name: str, path: str, auth: bool = False, simple: bool = False) -> dict[str, Any]:
     return {"page": name, "path": path, "auth": auth, "simple": simple}
+
+
+def _write(
+    name: str, lines: Path, rate_goal: bool = False, body: str | None = None, **extra: str
+) -> dict[str, Any]:
+    return {
+        "page": name,
+        "method": "POST",
+        "file": str(lines),
+        "body": body,
+        "rate_goal": rate_goal,
+        **extra,
+    }
 
 
 def _pages(manifest: dict[str, Any]) -> list[dict[str, Any]]:

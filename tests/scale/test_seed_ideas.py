@@ -235,7 +235,7 @@ def test_targets_name_the_ideas_pages_and_vote_lines_that_work(app, db, tmp_path
     )
 
     (vote,) = [w for w in found["writes"] if w["page"] == "idea vote (API)"]
-    assert vote["table"] == "idea_vote" and vote["body"] is None
+    assert vote["table"] == "idea_vote" and vote["body"] is None and vote["rate_goal"] is True
     lines = Path(vote["file"]).read_text().splitlines()
     assert len(set(lines)) == len(lines) > 0
     before = _count(db, IdeaVote)
