@@ -72,7 +72,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.core.content import highlight, snippet
-from community.core.db import BigId, intpk, timestamp, utcnow
+from community.core.db import BigId, dialect_insert, intpk, timestamp, utcnow
 from community.extensions import db
 
 # A query is at most this many words; longer ones are cut.
@@ -162,14 +162,6 @@ def viewer_scopes(viewer: Any) -> set[str]:
 # ---------------------------------------------------------------- keeping the index
 
 
-def _insert_for_dialect():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def index(
     kind: str,
     subject_id: int,
@@ -192,8 +184,7 @@ def index_statement(
 ) -> Any:
     """``index``'s statement, to run with other writes (``core.db.write_together``: as a
     CTE it gets no Python-side defaults, so every column is given)."""
-    insert = _insert_for_dialect()
-    stmt = insert(SearchEntry.__table__).values(
+    stmt = dialect_insert(SearchEntry.__table__).values(
         kind=kind,
         subject_id=subject_id,
         title=title,
